@@ -1,0 +1,181 @@
+"""The `sendbot` command: run the bot, chat, ask, check, list, eval and export schemas."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import schema as schema_mod
+from .core import Bot, DataError
+
+
+def _load(args: argparse.Namespace, strict: bool = True) -> Bot:
+    return Bot.load(args.data, strict=strict)
+
+
+def _fail_on_data(exc: DataError) -> int:
+    print("The knowledge or intent files have errors, so the bot cannot start:", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print("Fix them (run `sendbot check` to see everything), then try again.", file=sys.stderr)
+    return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job: Telegram when a token is set, otherwise the terminal chat."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        try:
+            from .telegram_app import main as telegram_main
+        except ImportError:
+            print("TELEGRAM_BOT_TOKEN is set, but this version has no Telegram adapter yet; starting the terminal chat.", file=sys.stderr)
+        else:
+            return telegram_main(args)
+    return cmd_chat(args)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat import chat
+
+    return chat(_load(args))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    bot = _load(args)
+    questions = args.question if args.question else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        reply = bot.handle(question)
+        if args.json:
+            print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)
+        else:
+            print(reply.text)
+            for number, option in enumerate(reply.options, 1):
+                print(f"  [{number}] {option.intent}")
+            print("-" * 40, flush=True)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .readability import score, summary
+
+    bot = _load(args, strict=False)
+    errors = [p for p in bot.problems if p.level == "error"]
+    warnings = [p for p in bot.problems if p.level != "error"]
+    for problem in errors + warnings:
+        print(problem)
+    entries = [bot.pages[e] for e in bot.bundle.entries if e in bot.pages]
+    scores = [score(p) for p in entries]
+    if args.verbose:
+        print(f"\n{'entry':40} {'flesch':>6} {'words':>5} {'w/sent':>6} {'longest':>7}")
+        for s in sorted(scores, key=lambda s: s.flesch):
+            print(f"{s.id:40} {s.flesch:6.1f} {s.words:5d} {s.words_per_sentence:6.1f} {s.longest_sentence:7d}")
+    figures = summary(scores)
+    examples = sum(len(i.model.examples) for i in bot.bundle.intents.values())
+    print(
+        f"\n{len(bot.bundle.entries)} entries in {len(set(bot.bundle.topics.values()))} topics, "
+        f"{len(bot.bundle.terms)} glossary terms, {len(bot.bundle.intents)} intents with {examples} examples, "
+        f"{len(bot.bundle.contacts)} contacts"
+    )
+    print(
+        f"readability: median Flesch reading ease {figures['median_flesch']}, "
+        f"median words per sentence {figures['median_words_per_sentence']}, longest sentence {figures['longest_sentence']} words"
+        + ("" if args.verbose else " (--verbose lists every answer)")
+    )
+    print(f"{len(errors)} error(s), {len(warnings)} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    bot = _load(args)
+    rows = []
+    for intent_id, located in sorted(bot.bundle.intents.items()):
+        intent = located.model
+        page = bot.page_for(intent_id)
+        rows.append({"intent": intent_id, "kind": intent.kind, "entry": page.id if page else None,
+                     "title": page.title if page else None, "file": located.path, "examples": intent.examples})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        target = f"-> {row['entry']}" if row["entry"] else f"({row['kind']})"
+        print(f"{row['intent']} {target}  [{row['file']}]")
+        for example in row["examples"]:
+            print(f"    - {example}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from . import evaluate
+
+    bot = _load(args)
+    items = evaluate.read_items(Path(args.file))
+    outcomes = evaluate.run(bot, items)
+    report = evaluate.summary(outcomes)
+    if args.json:
+        report["items"] = [{"q": o.item.q, "expect": o.item.expect, "got": o.reply.kind, "intent": o.reply.intent,
+                            "strict": o.strict, "one_tap": o.one_tap, "confidently_wrong": o.confidently_wrong}
+                           for o in outcomes]
+        print(json.dumps(report, indent=2))
+    else:
+        print(evaluate.table(report, outcomes, verbose=args.verbose))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    schemas = {name: model.model_json_schema() for name, model in schema_mod.SCHEMAS.items()}
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, body in schemas.items():
+            (out / f"{name}.schema.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {len(schemas)} schemas to {out}")
+    else:
+        print(json.dumps(schemas if not args.name else schemas[args.name], indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sendbot", description="A chatbot answering questions about SEND in Leeds.")
+    p.add_argument("--data", metavar="DIR", help="folder holding knowledge/ and intents/ (default: SENDBOT_DATA, then the repository)")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot: Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat").set_defaults(func=cmd_run)
+    sub.add_parser("chat", help="talk to the bot in the terminal (works with piped input)").set_defaults(func=cmd_chat)
+    a = sub.add_parser("ask", help="answer questions given as arguments, or one per line on stdin")
+    a.add_argument("question", nargs="*")
+    a.add_argument("--json", action="store_true", help="one JSON object per line")
+    a.set_defaults(func=cmd_ask)
+    c = sub.add_parser("check", help="validate every knowledge and intent file, and print readability")
+    c.add_argument("--verbose", "-v", action="store_true", help="readability of every answer")
+    c.set_defaults(func=cmd_check)
+    li = sub.add_parser("list", help="every intent with its examples and knowledge entry")
+    li.add_argument("--json", action="store_true")
+    li.set_defaults(func=cmd_list)
+    e = sub.add_parser("eval", help="score the bot on an evaluation file")
+    e.add_argument("file")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--verbose", "-v", action="store_true", help="show candidate intents for each miss")
+    e.set_defaults(func=cmd_eval)
+    s = sub.add_parser("schema", help="print the JSON Schemas of the data files (for editors)")
+    s.add_argument("name", nargs="?", choices=sorted(schema_mod.SCHEMAS))
+    s.add_argument("--out", metavar="DIR", help="write one NAME.schema.json per file kind")
+    s.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except DataError as exc:
+        return _fail_on_data(exc)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

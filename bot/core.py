@@ -1,0 +1,158 @@
+"""The channel-independent bot: `handle(text, who) -> Reply`. Telegram, the terminal and `ask` all call this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import knowledge as kn
+from .loader import Bundle, Problem, load
+from .matcher import Index, Match
+from .reply import Option, Reply
+from .safety import CrisisDetector
+from .validate import cross_check
+
+MAX_CHARS = 4096  # longest message we read in full; Telegram's own limit
+
+
+class DataError(Exception):
+    """The knowledge or intent files have errors; the bot refuses to start on them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} error(s) in the data files")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an intent leads: a page to show, or a smalltalk line."""
+
+    kind: str  # answer | smalltalk
+    page: str | None = None
+    reply: str | None = None
+
+
+def glossary_examples(term: str, expansion: str | None, aliases: list[str]) -> list[str]:
+    """How people ask what a term means; generated so staff only write the term itself."""
+    names = [term, *aliases]
+    out: list[str] = []
+    for name in names:
+        out += [name, f"{name}?", f"what does {name} mean", f"what is {name}", f"what does {name} stand for", f"{name} meaning"]
+    if expansion:
+        out += [expansion, f"what is {expansion}"]
+    return out
+
+
+class Bot:
+    """Everything needed to answer, loaded once; `handle` is pure and fast."""
+
+    def __init__(self, bundle: Bundle, pages: dict[str, kn.Page], env: jinja2.Environment, problems: list[Problem]):
+        self.bundle = bundle
+        self.pages = pages
+        self.env = env
+        self.problems = problems
+        self.targets: dict[str, Target] = {}
+        examples: list[tuple[str, str]] = []
+        for located in bundle.terms:
+            term = located.model
+            intent_id = f"term-{kn.slug(term.term)}"
+            self.targets[intent_id] = Target("answer", page=intent_id)
+            examples += [(intent_id, e) for e in glossary_examples(term.term, term.expansion, term.aliases)]
+        for intent_id, located in bundle.intents.items():
+            intent = located.model
+            if intent.kind == "smalltalk":
+                self.targets[intent_id] = Target("smalltalk", reply=intent.reply)
+            elif intent.glossary:
+                page = f"term-{kn.slug(intent.glossary)}"
+                self.targets[intent_id] = Target("answer", page=page)
+            else:
+                self.targets[intent_id] = Target("answer", page=intent.answer)
+            examples += [(intent_id, e) for e in intent.examples]
+        self.examples = examples
+        self.index = Index(examples, bundle.lexicon, bundle.thresholds)
+        self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
+        self.footer = self._template("footer.txt.j2")
+
+    @classmethod
+    def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":
+        """Load and validate; with strict, any error raises DataError listing every problem."""
+        bundle = load(Path(root) if root else None)
+        env = kn.environment(bundle.root)
+        pages, render_problems = kn.build_pages(bundle, env)
+        problems = bundle.problems + render_problems + cross_check(bundle, pages)
+        try:
+            env.get_template("footer.txt.j2")
+        except jinja2.TemplateError as exc:
+            problems.append(Problem(kn.TEMPLATE_DIR, 0, f"reply templates missing or broken ({exc}); restore knowledge/templates/"))
+        errors = [p for p in problems if p.level == "error"]
+        if strict and errors:
+            raise DataError(errors)
+        return cls(bundle, pages, env, problems)
+
+    # -- wording ----------------------------------------------------------
+    def _template(self, name: str, **values: object) -> str:
+        ctx = {**kn.context(self.bundle), **values}
+        return self.env.get_template(name).render(ctx).strip()
+
+    def page_for(self, intent_id: str) -> kn.Page | None:
+        target = self.targets.get(intent_id)
+        return self.pages.get(target.page) if target and target.page else None
+
+    def title_for(self, intent_id: str) -> str:
+        page = self.page_for(intent_id)
+        return page.title if page else intent_id
+
+    def answer(self, intent_id: str, question: str = "", score: float | None = None, match: Match | None = None) -> Reply:
+        """The reply an intent leads to; also used when a parent taps a clarify option."""
+        target = self.targets.get(intent_id)
+        candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
+        if target is None:
+            return self.fallback(question, match)
+        if target.kind == "smalltalk":
+            body = self.env.from_string(target.reply or "").render(kn.context(self.bundle)).strip()
+            return Reply(question, "smalltalk", body, intent=intent_id, score=score, candidates=candidates)
+        page = self.pages[target.page] if target.page in self.pages else None
+        if page is None:
+            return self.fallback(question, match)
+        related = tuple((r, self.pages[r].title) for r in page.related if r in self.pages)
+        body = self._template("answer.txt.j2", title=page.title, answer=page.answer, has_details=bool(page.details))
+        return Reply(question, "answer", body, self.footer, intent=intent_id, score=score, title=page.title,
+                     entry=page.id, details=page.details, related=related, candidates=candidates)
+
+    def fallback(self, question: str, match: Match | None = None, reason: str = "unknown") -> Reply:
+        candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
+        body = self._template("fallback.txt.j2", reason=reason)
+        return Reply(question, "fallback", body, self.footer, candidates=candidates)
+
+    def crisis_reply(self, question: str, rule: str) -> Reply:
+        return Reply(question, "crisis", self._template("crisis.txt.j2", rule=rule), intent="crisis", extra={"rule": rule})
+
+    # -- the one entry point ----------------------------------------------
+    def handle(self, text: str | None, who: object | None = None) -> Reply:
+        """Answer one message. Crisis first, always; then the matcher; never raises on odd input."""
+        question = (text or "").strip()
+        if not question:
+            return self.fallback("", reason="empty")
+        rule = self.crisis.check(question[: MAX_CHARS * 2])
+        if rule:
+            return self.crisis_reply(question, rule)
+        if not any(ch.isalnum() for ch in question):
+            return self.fallback(question, reason="no-words")
+        match = self.index.match(question[:MAX_CHARS])
+        best = match.best
+        if match.kind == "answer" and best is not None:
+            return self.answer(best.intent, question, best.score, match)
+        if match.kind == "clarify":
+            options = []
+            for cand in match.candidates[: self.bundle.thresholds.max_options]:
+                reply = self.answer(cand.intent)
+                if reply.kind in ("answer", "smalltalk"):
+                    options.append(Option(cand.intent, self.title_for(cand.intent), reply.body))
+            if len(options) >= 1:
+                body = self._template("clarify.txt.j2", options=options)
+                cands = tuple((c.intent, c.score) for c in match.candidates)
+                return Reply(question, "clarify", body, self.footer, score=best.score if best else None,
+                             options=tuple(options), candidates=cands)
+        return self.fallback(question, match)

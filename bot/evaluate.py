@@ -1,0 +1,140 @@
+"""Score the bot on a file of real questions with expected outcomes (the format of shared/eval/dev.yaml)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .core import Bot
+from .reply import Reply
+
+
+@dataclass
+class Item:
+    """One evaluation question and what a right reply must hold."""
+
+    q: str
+    expect: str
+    topic: str = ""
+    style: list[str] = field(default_factory=list)
+    mentions: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    item: Item
+    reply: Reply
+    strict: bool
+    one_tap: bool
+    confidently_wrong: bool
+    seconds: float
+
+
+def read_items(path: Path) -> list[Item]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    items = []
+    for raw in data:
+        style = raw.get("style", [])
+        items.append(Item(str(raw["q"]), raw["expect"], raw.get("topic", ""), style if isinstance(style, list) else [style], raw.get("mentions") or []))
+    return items
+
+
+def satisfies(body: str, mentions: list[list[str]]) -> bool:
+    """Every group needs at least one of its strings in the body (case-insensitive)."""
+    low = body.casefold()
+    return all(any(m.casefold() in low for m in group) for group in mentions)
+
+
+def judge(item: Item, reply: Reply, seconds: float = 0.0) -> Outcome:
+    kind_ok = reply.kind == item.expect
+    strict = kind_ok and (satisfies(reply.body, item.mentions) if item.expect in ("answer", "crisis") else True)
+    one_tap = strict
+    if item.expect == "answer" and reply.kind == "clarify":
+        one_tap = any(satisfies(o.body, item.mentions) for o in reply.options)
+    wrong = reply.kind == "answer" and (item.expect in ("fallback", "crisis") or (item.expect == "answer" and not strict))
+    return Outcome(item, reply, strict, one_tap, wrong, seconds)
+
+
+def run(bot: Bot, items: list[Item], handle: Callable[[str], Reply] | None = None) -> list[Outcome]:
+    handle = handle or bot.handle
+    out = []
+    for item in items:
+        start = time.perf_counter()
+        reply = handle(item.q)
+        out.append(judge(item, reply, time.perf_counter() - start))
+    return out
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Headline rates, then the same broken down by expected kind, topic and style."""
+
+    def rates(group: list[Outcome]) -> dict[str, Any]:
+        n = len(group)
+        answers = [o for o in group if o.item.expect == "answer"]
+        return {
+            "n": n,
+            "strict": sum(o.strict for o in group) / n if n else 0.0,
+            "one_tap": (sum(o.one_tap for o in answers) / len(answers)) if answers else None,
+            "confidently_wrong": sum(o.confidently_wrong for o in group) / n if n else 0.0,
+        }
+
+    by: dict[str, dict[str, list[Outcome]]] = {"expect": defaultdict(list), "topic": defaultdict(list), "style": defaultdict(list)}
+    for o in outcomes:
+        by["expect"][o.item.expect].append(o)
+        by["topic"][o.item.topic].append(o)
+        for s in o.item.style:
+            by["style"][s].append(o)
+    times = [o.seconds * 1000 for o in outcomes]
+    crisis = [o for o in outcomes if o.item.expect == "crisis"]
+    return {
+        "overall": rates(outcomes),
+        "crisis_as_crisis": f"{sum(o.reply.kind == 'crisis' for o in crisis)}/{len(crisis)}",
+        "latency_ms": {"p50": round(percentile(times, 50), 3), "p99": round(percentile(times, 99), 3)},
+        **{f"by_{k}": {name: rates(g) for name, g in sorted(v.items())} for k, v in by.items()},
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "  -  " if value is None else f"{100 * value:5.1f}%"
+
+
+def table(report: dict[str, Any], outcomes: list[Outcome], verbose: bool = False) -> str:
+    """A plain-text report for people."""
+    o = report["overall"]
+    lines = [
+        f"items: {o['n']}",
+        f"strict accuracy:      {_pct(o['strict'])}",
+        f"one-tap accuracy:     {_pct(o['one_tap'])}  (answer items; a clarify counts if an option is right)",
+        f"confidently wrong:    {_pct(o['confidently_wrong'])}",
+        f"crisis as crisis:     {report['crisis_as_crisis']}",
+        f"latency per question: p50 {report['latency_ms']['p50']} ms, p99 {report['latency_ms']['p99']} ms",
+    ]
+    for key in ("by_expect", "by_topic", "by_style"):
+        lines.append("")
+        lines.append(f"{key.replace('by_', 'by '):24} {'n':>3} {'strict':>7} {'one-tap':>7} {'conf-wrong':>10}")
+        for name, r in report[key].items():
+            lines.append(f"  {name:22} {r['n']:>3} {_pct(r['strict']):>7} {_pct(r['one_tap']):>7} {_pct(r['confidently_wrong']):>10}")
+    misses = [x for x in outcomes if not x.strict]
+    if misses:
+        lines += ["", "not strictly right:"]
+        for x in misses:
+            flag = "WRONG " if x.confidently_wrong else ("1-tap " if x.one_tap and x.item.expect == "answer" else "      ")
+            got = x.reply.intent or ",".join(op.intent for op in x.reply.options) or "-"
+            score = f"{x.reply.score:.2f}" if x.reply.score is not None else "-"
+            lines.append(f"  {flag}expect {x.item.expect:9} got {x.reply.kind:9} {got} ({score}) <- {x.item.q[:70]}")
+            if verbose and x.reply.candidates:
+                lines.append("          candidates: " + ", ".join(f"{i} {s:.2f}" for i, s in x.reply.candidates[:4]))
+    return "\n".join(lines)

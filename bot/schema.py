@@ -1,0 +1,155 @@
+"""Strict shapes of the YAML files staff edit, so a typo in a key is an error, not silence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Strict(BaseModel):
+    """Base for every file shape: unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Source(Strict):
+    """Where a fact came from: a web address, a section of the tracker, or both."""
+
+    url: str | None = Field(None, description="Web address of the source page.")
+    seed: str | None = Field(None, description="Seed file the entry was written from, e.g. leeds-send-issues-tracker.txt.")
+    section: str | None = Field(None, description="Heading of the tracker section the entry was written from.")
+    note: str | None = Field(None, description="Anything staff should know about this source.")
+
+
+class Entry(Strict):
+    """One answer a parent can be given."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Short unique name, lower case with dashes.")
+    title: str = Field(min_length=3, description="A short question a parent would recognise.")
+    answer: str = Field(min_length=10, description="Plain words, at most about 120 words. May use {{ contacts.x.phone }}.")
+    details: str | None = Field(None, description="The longer version, shown behind 'Tell me more'.")
+    sources: list[Source | str] = Field(min_length=1, description="Where the facts came from.")
+    last_reviewed: dt.date = Field(description="Date a person last checked this entry (YYYY-MM-DD).")
+    related: list[str] = Field(default_factory=list, description="Ids of related entries.")
+    audience: Literal["parents", "young-people"] = Field("parents", description="Who the wording is written for.")
+    needs_confirmation: str | None = Field(None, description="What staff must check before relying on this entry.")
+    translations: dict[str, str] = Field(default_factory=dict, description="Answer in other languages, keyed by language code (pl, ur...).")
+
+
+class KnowledgeFile(Strict):
+    """A topic file in knowledge/."""
+
+    topic: str = Field(min_length=2, description="Name of the topic shown in menus.")
+    entries: list[Entry] = Field(min_length=1)
+
+
+class Contact(Strict):
+    """One service families can reach; every detail must come from the reference file."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    hours: str | None = None
+    text: str | None = Field(None, description="A text-message route, e.g. 'text SHOUT to 85258'.")
+    note: str | None = None
+    sources: list[Source | str] = Field(min_length=1)
+    needs_confirmation: str | None = Field(None, description="What staff must check before go-live.")
+    last_reviewed: dt.date
+
+
+class ContactsFile(Strict):
+    """knowledge/contacts.yaml: every phone number lives here and nowhere else."""
+
+    contacts: dict[str, Contact]
+
+    @field_validator("contacts")
+    @classmethod
+    def _keys_are_ids(cls, value: dict[str, Contact]) -> dict[str, Contact]:
+        for key in value:
+            if not re.match(r"^[a-z][a-z0-9_]*$", key):
+                raise ValueError(f"contact key '{key}' must be lower case letters, digits and underscores")
+        return value
+
+
+class Term(Strict):
+    """A word or acronym parents meet in letters and meetings."""
+
+    term: str = Field(min_length=1, description="The acronym or word, e.g. EHCP.")
+    expansion: str | None = Field(None, description="What the letters stand for.")
+    explanation: str = Field(min_length=5, description="What it means, in plain words.")
+    aliases: list[str] = Field(default_factory=list, description="Other spellings, e.g. SENCo, EHC plan.")
+    sources: list[Source | str] = Field(min_length=1)
+    last_reviewed: dt.date
+    expand_in_replies: bool = Field(True, description="Add the expansion after the first use in a reply.")
+
+
+class GlossaryFile(Strict):
+    """knowledge/glossary.yaml."""
+
+    terms: list[Term] = Field(min_length=1)
+
+
+class Intent(Strict):
+    """How parents ask for one answer."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    answer: str | None = Field(None, description="Id of the knowledge entry this leads to.")
+    glossary: str | None = Field(None, description="Glossary term this leads to, instead of an entry.")
+    kind: Literal["answer", "smalltalk"] = "answer"
+    reply: str | None = Field(None, description="For smalltalk: what the bot says back.")
+    examples: list[str] = Field(min_length=1, description="Phrasings as parents really type them.")
+
+
+class IntentFile(Strict):
+    """A file in intents/."""
+
+    intents: list[Intent] = Field(min_length=1)
+
+
+class CrisisRule(Strict):
+    """A group of words that mean someone may be in danger now."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    phrases: list[str] = Field(default_factory=list, description="Plain words; '...' allows a few words in between.")
+    patterns: list[str] = Field(default_factory=list, description="Regular expressions over the normalised text.")
+
+
+class CrisisFile(Strict):
+    """intents/crisis.yaml: checked before anything else, never fuzzy."""
+
+    rules: list[CrisisRule] = Field(min_length=1)
+    not_crisis: list[str] = Field(default_factory=list, description="Phrases that cancel a match, e.g. 'not in danger'.")
+
+
+class LexiconFile(Strict):
+    """intents/lexicon.yaml: words that mean the same thing to the matcher."""
+
+    synonyms: dict[str, list[str]] = Field(description="Canonical word -> other ways of saying it.")
+
+
+class Thresholds(Strict):
+    """intents/thresholds.yaml: every decision threshold of the matcher, in one place."""
+
+    answer: float = Field(0.5, ge=0, le=1, description="Lowest score that may be answered.")
+    margin: float = Field(0.08, ge=0, le=1, description="How far ahead the best intent must be to answer without asking.")
+    clarify: float = Field(0.35, ge=0, le=1, description="Lowest score worth offering as a 'Did you mean' option.")
+    clarify_window: float = Field(0.1, ge=0, le=1, description="Options within this distance of the best are offered.")
+    max_options: int = Field(3, ge=2, le=5)
+    min_known_words: float = Field(0.5, ge=0, le=1, description="Share of words the bot must recognise before it answers.")
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "knowledge": KnowledgeFile,
+    "contacts": ContactsFile,
+    "glossary": GlossaryFile,
+    "intents": IntentFile,
+    "crisis": CrisisFile,
+    "lexicon": LexiconFile,
+    "thresholds": Thresholds,
+}
