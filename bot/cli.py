@@ -9,8 +9,14 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import importlib
+
 from . import schema as schema_mod
 from .core import Bot, DataError
+
+
+# Modules that add their own sub-commands with register(subparsers); missing ones are skipped.
+EXTENSIONS = (".staff_cli",)
 
 
 def _load(args: argparse.Namespace, strict: bool = True) -> Bot:
@@ -162,6 +168,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("name", nargs="?", choices=sorted(schema_mod.SCHEMAS))
     s.add_argument("--out", metavar="DIR", help="write one NAME.schema.json per file kind")
     s.set_defaults(func=cmd_schema)
+    for module in EXTENSIONS:
+        try:
+            register = importlib.import_module(module, __package__).register
+        except ModuleNotFoundError:
+            continue
+        register(sub)
     return p
 
 
