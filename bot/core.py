@@ -34,17 +34,6 @@ class Target:
     reply: str | None = None
 
 
-def glossary_examples(term: str, expansion: str | None, aliases: list[str]) -> list[str]:
-    """How people ask what a term means; generated so staff only write the term itself."""
-    names = [term, *aliases]
-    out: list[str] = []
-    for name in names:
-        out += [name, f"{name}?", f"what does {name} mean", f"what is {name}", f"what does {name} stand for", f"{name} meaning"]
-    if expansion:
-        out += [expansion, f"what is {expansion}"]
-    return out
-
-
 class Bot:
     """Everything needed to answer, loaded once; `handle` is pure and fast."""
 
@@ -55,11 +44,12 @@ class Bot:
         self.problems = problems
         self.targets: dict[str, Target] = {}
         examples: list[tuple[str, str]] = []
+        exact: list[tuple[str, str]] = []
         for located in bundle.terms:
             term = located.model
             intent_id = f"term-{kn.slug(term.term)}"
             self.targets[intent_id] = Target("answer", page=intent_id)
-            examples += [(intent_id, e) for e in glossary_examples(term.term, term.expansion, term.aliases)]
+            exact += [(intent_id, name) for name in (term.term, *term.aliases, *([term.expansion] if term.expansion else []))]
         for intent_id, located in bundle.intents.items():
             intent = located.model
             if intent.kind == "smalltalk":
@@ -71,7 +61,7 @@ class Bot:
                 self.targets[intent_id] = Target("answer", page=intent.answer)
             examples += [(intent_id, e) for e in intent.examples]
         self.examples = examples
-        self.index = Index(examples, bundle.lexicon, bundle.thresholds)
+        self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.footer = self._template("footer.txt.j2")
 

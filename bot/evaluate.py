@@ -138,3 +138,46 @@ def table(report: dict[str, Any], outcomes: list[Outcome], verbose: bool = False
             if verbose and x.reply.candidates:
                 lines.append("          candidates: " + ", ".join(f"{i} {s:.2f}" for i, s in x.reply.candidates[:4]))
     return "\n".join(lines)
+
+
+@dataclass
+class LeaveOneOut:
+    """Each staff-written example hidden in turn and matched against all the others."""
+
+    total: int
+    top1: int  # the right intent ranked first
+    answered: int  # the bot would answer with the right intent outright
+    wrong_answers: int  # the bot would answer with another intent
+    confusions: list[tuple[str, str, str]]  # (example, expected, got)
+
+    @property
+    def accuracy(self) -> float:
+        return self.top1 / self.total if self.total else 0.0
+
+
+def leave_one_out(bot: Bot) -> LeaveOneOut:
+    """Hide each example from the index (its similarity is masked; IDF weights stay) and match it.
+
+    Glossary phrasings are generated from templates, so only examples written in intents/ count.
+    """
+    index = bot.index
+    written = {i for i in bot.bundle.intents}
+    total = top1 = answered = wrong = 0
+    confusions: list[tuple[str, str, str]] = []
+    for position, text in enumerate(index.example_text):
+        expected = index.intents[index.example_intent[position]]
+        if expected not in written:
+            continue
+        total += 1
+        match = index.match(text, skip=position)
+        got = match.best.intent if match.best else "-"
+        if got == expected:
+            top1 += 1
+        else:
+            confusions.append((text, expected, got))
+        if match.kind == "answer":
+            if got == expected:
+                answered += 1
+            else:
+                wrong += 1
+    return LeaveOneOut(total, top1, answered, wrong, confusions)

@@ -63,7 +63,7 @@ def term_page(term: Term) -> Page:
     """A glossary term shown as an answer: the expansion, then the plain explanation."""
     head = f"{term.term} means {term.expansion}." if term.expansion else ""
     answer = f"{head} {term.explanation}".strip()
-    title = f"What does {term.term} mean?"
+    title = term.title or f"What does {term.term} mean?"
     return Page(f"term-{slug(term.term)}", title, answer, None, (), "Words and acronyms")
 
 

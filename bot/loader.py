@@ -126,6 +126,19 @@ def _friendly(err: dict[str, Any]) -> str:
     return f"'{key}': {err['msg']}"
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same safety, ~10x faster
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """Compose once (for line numbers) and build plain data from the same nodes, safe tags only."""
+    loader = _SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel | None, yaml.Node | None, list[Problem]]:
     """Parse one file safely and validate it; never raises for bad content."""
     try:
@@ -133,8 +146,7 @@ def read_yaml(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel |
     except (OSError, UnicodeDecodeError) as exc:
         return None, None, [Problem(rel, 0, f"cannot read the file ({exc.__class__.__name__}); save it as UTF-8 text")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0

@@ -16,13 +16,16 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from .normalise import STOPWORDS, stem, words
 from .schema import Thresholds
 
 WORD_WEIGHT = 0.6  # share of the word view in the blended similarity; the rest is character n-grams
-TOP_EXAMPLES = 2  # an intent's score blends its best few examples, so one lucky example weighs less
+FRAME_WORDS = frozenset("mean meaning means meant stand stands stood for define definition explain abbreviation acronym short term word a".split())
+NEAREST_WEIGHT = 0.5  # share of the nearest example in an intent's score; the rest is its centroid
 
 
 @dataclass(frozen=True)
@@ -76,26 +79,89 @@ class Lexicon:
         return out
 
 
+class View:
+    """One TF-IDF view (words or character n-grams) of the examples, grouped by intent.
+
+    An intent's centroid similarity needs no matrix of its own: q . sum(x_i) = sum(q . x_i),
+    so it is the sum of its examples' similarities divided by the norm of their sum.
+    Queried with numpy over posting lists: sklearn's own transform costs ~1 ms a call.
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer, docs: list[str], owner: np.ndarray, starts: np.ndarray):
+        examples = vectorizer.fit_transform(docs).tocsr()
+        self.analyse = vectorizer.build_analyzer()
+        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.idf = vectorizer.idf_
+        n_intents = len(starts)
+        membership = sparse.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(n_intents, len(owner)))
+        sums = (membership @ examples).tocsr()
+        self.sum_norm = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+        self.sum_norm[self.sum_norm == 0] = 1.0
+        self.self_dot = np.asarray(examples.multiply(sums[owner]).sum(axis=1)).ravel()  # x_k . S_intent(k)
+        self.self_norm = np.sqrt(np.asarray(examples.multiply(examples).sum(axis=1)).ravel())
+        csc = examples.tocsc()
+        self.indptr, self.rows, self.values = csc.indptr, csc.indices, csc.data
+        self.size = examples.shape[0]
+
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine similarity of text with every example (rows are already L2-normalised)."""
+        counts: dict[int, int] = {}
+        for feature in self.analyse(text):
+            j = self.vocabulary.get(feature)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.zeros(self.size)
+        features = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[features]
+        weights /= np.linalg.norm(weights)
+        starts, ends = self.indptr[features], self.indptr[features + 1]
+        rows = np.concatenate([self.rows[a:b] for a, b in zip(starts, ends)])
+        vals = np.concatenate([self.values[a:b] * w for a, b, w in zip(starts, ends, weights)])
+        return np.bincount(rows, weights=vals, minlength=self.size)
+
+    def centroid(self, sims: np.ndarray, owner: np.ndarray, n_intents: int, skip: int | None) -> np.ndarray:
+        """Each intent's similarity to the mean of its examples; `skip` leaves one example out exactly."""
+        totals = np.bincount(owner, weights=sims, minlength=n_intents)
+        result = totals / self.sum_norm
+        if skip is not None:
+            k, intent = skip, owner[skip]
+            rest = self.sum_norm[intent] ** 2 - 2 * self.self_dot[k] + self.self_norm[k] ** 2
+            result[intent] = (totals[intent] - sims[k]) / np.sqrt(rest) if rest > 1e-9 else 0.0
+        return result
+
+
 class Index:
     """All examples, vectorised once; `match` is then a couple of sparse products."""
 
-    def __init__(self, examples: Iterable[tuple[str, str]], synonyms: dict[str, list[str]], thresholds: Thresholds):
-        pairs = [(i, e) for i, e in examples if e and e.strip()]
+    def __init__(self, examples: Iterable[tuple[str, str]], synonyms: dict[str, list[str]], thresholds: Thresholds,
+                 exact: Iterable[tuple[str, str]] = ()):
+        """`exact` pairs (intent, phrase) win outright when a message is just that phrase, give or take
+        question words: how glossary terms answer 'EHCP', 'EHCP?' and 'what does EHCP mean'."""
+        exact = list(exact)
+        pairs = sorted(((i, e) for i, e in examples if e and e.strip()), key=lambda p: p[0])  # each intent contiguous
         self.thresholds = thresholds
         self.lexicon = Lexicon(synonyms)
-        raw_vocab = {w for _, e in pairs for w in words(e)} | self.lexicon.vocabulary
+        raw_vocab = {w for _, e in pairs + exact for w in words(e)} | self.lexicon.vocabulary
         self.vocabulary = sorted(w for w in raw_vocab if len(w) >= 3 and w.isalpha())
         self.vocab_set = set(raw_vocab)
         self.intents = sorted({i for i, _ in pairs})
         position = {intent: n for n, intent in enumerate(self.intents)}
-        self.example_intent = np.array([position[i] for i, _ in pairs], dtype=np.int32)
+        self.example_intent = np.array([position[i] for i, _ in pairs], dtype=np.int64)
         self.example_text = [e for _, e in pairs]
-        docs = [self.prepare(e)[0] for _, e in pairs]
-        self.word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+", min_df=1)
-        self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
-        self.word_x = self.word_vec.fit_transform(docs).tocsr() if docs else None
-        self.char_x = self.char_vec.fit_transform(docs).tocsr() if docs else None
+        self.starts = np.searchsorted(self.example_intent, np.arange(len(self.intents)))
         self._typo_cache: dict[str, str] = {}
+        docs = [self.prepare(e)[0] for _, e in pairs]
+        self.exact: dict[str, str] = {}
+        for intent, phrase in exact:
+            self.exact.setdefault(self.key(phrase), intent)
+        self.exact.pop("", None)
+        self.words = self.chars = None
+        if docs:
+            word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+")
+            char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+            self.words = View(word_vec, docs, self.example_intent, self.starts)
+            self.chars = View(char_vec, docs, self.example_intent, self.starts)
 
     # -- text preparation -------------------------------------------------
     def _correct(self, word: str) -> str:
@@ -113,45 +179,56 @@ class Index:
         return fixed
 
     def prepare(self, text: str) -> tuple[str, float]:
-        """Return the comparable form of a text and the share of its topic words the bot knows."""
+        """Return the comparable form of a text and the share of its topic words the bot knows.
+
+        Common words are dropped when the text has others, so 'how do I apply for X' and
+        'how do I apply for Y' are not alike just by their shape.
+        """
         raw = words(text)
         fixed = [self._correct(w) for w in raw]
         topical = [w for w in raw if w not in STOPWORDS and not w.isdigit()]
         known = sum(1 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
-        tokens = [stem(w) for w in self.lexicon.apply(fixed)]
-        return " ".join(tokens), (known / len(topical) if topical else 1.0)
+        tokens = self.lexicon.apply(fixed)
+        content = [stem(w) for w in tokens if w not in STOPWORDS]
+        return " ".join(content or [stem(w) for w in tokens]), (known / len(topical) if topical else 1.0)
+
+    def key(self, text: str) -> str:
+        """The bare topic of a short question: 'what does SENCo stand for?' -> 'senco'."""
+        tokens = self.lexicon.apply([self._correct(w) for w in words(text)])
+        return " ".join(sorted({stem(w) for w in tokens if w not in STOPWORDS and w not in FRAME_WORDS}))
 
     # -- scoring ----------------------------------------------------------
-    def scores(self, text: str) -> tuple[list[Candidate], float]:
-        """Every intent's score for a message, best first, with the known-word share."""
+    def scores(self, text: str, skip: int | None = None) -> tuple[list[Candidate], float]:
+        """Every intent's score for a message, best first, with the known-word share.
+
+        An intent scores by a blend of its nearest example and its centroid (all its examples
+        together), so an intent is not won by one lucky example. `skip` hides one example
+        (by position) exactly, for leave-one-out measurement.
+        """
         prepared, known = self.prepare(text)
-        if not prepared or self.word_x is None:
+        if not prepared or self.words is None or self.chars is None:
             return [], known
-        q_word = self.word_vec.transform([prepared])
-        q_char = self.char_vec.transform([prepared])
-        sims = WORD_WEIGHT * (self.word_x @ q_word.T).toarray().ravel()
-        sims += (1 - WORD_WEIGHT) * (self.char_x @ q_char.T).toarray().ravel()
-        return self._per_intent(sims), known
+        n = len(self.intents)
+        word_sims = self.words.similarities(prepared)
+        char_sims = self.chars.similarities(prepared)
+        centroid = WORD_WEIGHT * self.words.centroid(word_sims, self.example_intent, n, skip)
+        centroid += (1 - WORD_WEIGHT) * self.chars.centroid(char_sims, self.example_intent, n, skip)
+        sims = WORD_WEIGHT * word_sims + (1 - WORD_WEIGHT) * char_sims
+        if skip is not None:
+            sims[skip] = 0.0
+        nearest = np.maximum.reduceat(sims, self.starts)
+        combined = NEAREST_WEIGHT * nearest + (1 - NEAREST_WEIGHT) * centroid
+        order = np.argsort(-combined, kind="stable")[:8]
+        return [Candidate(self.intents[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0], known
 
-    def _per_intent(self, sims: np.ndarray) -> list[Candidate]:
-        order = np.argsort(-sims, kind="stable")
-        best: dict[int, list[float]] = {}
-        for idx in order[: max(50, 8 * TOP_EXAMPLES)]:
-            bucket = best.setdefault(int(self.example_intent[idx]), [])
-            if len(bucket) < TOP_EXAMPLES:
-                bucket.append(float(sims[idx]))
-        ranked = []
-        for intent, vals in best.items():
-            top = vals[0]
-            rest = vals[1] if len(vals) > 1 else 0.0
-            ranked.append(Candidate(self.intents[intent], round(0.8 * top + 0.2 * rest, 4)))
-        ranked.sort(key=lambda c: (-c.score, c.intent))
-        return ranked
-
-    def match(self, text: str, exclude: frozenset[str] = frozenset()) -> Match:
+    def match(self, text: str, skip: int | None = None) -> Match:
         """Decide: answer, clarify (close options) or fallback."""
-        ranked, known = self.scores(text)
-        ranked = [c for c in ranked if c.intent not in exclude]
+        ranked, known = self.scores(text, skip)
+        if self.exact and len(text) < 120:
+            hit = self.exact.get(self.key(text))
+            if hit is not None:
+                rest = tuple(c for c in ranked if c.intent != hit)
+                return Match("answer", (Candidate(hit, 1.0), *rest[:4]), known)
         t = self.thresholds
         top = ranked[: t.max_options + 2]
         if not top:

@@ -30,8 +30,8 @@ STOPWORDS = frozenset(
     "a an the and or but of to in on at for with by from as is are was were be been being am do does did "
     "i me my we our us you your he him his she her they them their it this that these those there here "
     "so if then than just really very also too any some all can could would should will shall may might must "
-    "have has had get got getting about into over up out what how when where who which why please hi hello "
-    "thanks thank not no yes ok okay".split()
+    "have has had get got getting about into over up out what how when where who which why please not "
+    "going want wants need needs know tell said say".split()
 )
 
 

@@ -81,6 +81,7 @@ class Term(Strict):
     """A word or acronym parents meet in letters and meetings."""
 
     term: str = Field(min_length=1, description="The acronym or word, e.g. EHCP.")
+    title: str | None = Field(None, description="Heading of the answer; default 'What does EHCP mean?'.")
     expansion: str | None = Field(None, description="What the letters stand for.")
     explanation: str = Field(min_length=5, description="What it means, in plain words.")
     aliases: list[str] = Field(default_factory=list, description="Other spellings, e.g. SENCo, EHC plan.")
