@@ -14,6 +14,7 @@ from .reply import Option, Reply
 from .safety import CrisisDetector
 from .validate import cross_check
 
+TITLE_AS_EXAMPLE = True  # an entry's title is how a parent would ask too
 MAX_CHARS = 4096  # longest message we read in full; Telegram's own limit
 
 
@@ -60,6 +61,10 @@ class Bot:
             else:
                 self.targets[intent_id] = Target("answer", page=intent.answer)
             examples += [(intent_id, e) for e in intent.examples]
+            if TITLE_AS_EXAMPLE and intent.kind != "smalltalk":
+                page = self.pages.get(self.targets[intent_id].page or "")
+                if page is not None:
+                    examples.append((intent_id, page.title))
         self.examples = examples
         self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())

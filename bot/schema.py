@@ -124,8 +124,45 @@ class CrisisRule(Strict):
 class CrisisFile(Strict):
     """intents/crisis.yaml: checked before anything else, never fuzzy."""
 
+    groups: dict[str, list[str]] = Field(default_factory=dict, description="Named word lists, used in phrases as <name>, e.g. <self>.")
+    typo_tolerant: list[str] = Field(default_factory=list, description="Distinctive words that still count with one typing slip, e.g. suicide.")
     rules: list[CrisisRule] = Field(min_length=1)
     not_crisis: list[str] = Field(default_factory=list, description="Phrases that cancel a match, e.g. 'not in danger'.")
+
+    @field_validator("groups")
+    @classmethod
+    def _group_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key, words in value.items():
+            if not re.match(r"^[a-z][a-z0-9_-]*$", key):
+                raise ValueError(f"group name '{key}' must be lower case letters, digits, '-' or '_'")
+            if not words:
+                raise ValueError(f"group '{key}' is empty")
+        return value
+
+
+class Translation(Strict):
+    """The 'we only answer in English for now' reply in one language, until staff add more."""
+
+    name: str = Field(min_length=2, description="The language's name in English, e.g. Polish.")
+    native_name: str = Field(min_length=2, description="The language's name in itself, e.g. polski.")
+    reply: str = Field(min_length=20, description="The reply. Use placeholders for numbers: {{ contacts.sendiass.phone }}.")
+    reviewed: bool = Field(False, description="True only once a native speaker has checked the wording.")
+    reviewed_by: str | None = Field(None, description="Who checked it, and when.")
+    note: str | None = None
+
+
+class TranslationsFile(Strict):
+    """knowledge/translations/fallback.yaml: what the bot says to a message in another language."""
+
+    languages: dict[str, Translation] = Field(min_length=1, description="Keyed by ISO 639-1 code: pl, ur, ar...")
+
+    @field_validator("languages")
+    @classmethod
+    def _codes(cls, value: dict[str, Translation]) -> dict[str, Translation]:
+        for key in value:
+            if not re.match(r"^[a-z]{2}$", key):
+                raise ValueError(f"'{key}' must be a two-letter ISO 639-1 code, such as pl or ur")
+        return value
 
 
 class LexiconFile(Strict):
@@ -139,6 +176,8 @@ class Thresholds(Strict):
 
     answer: float = Field(0.5, ge=0, le=1, description="Lowest score that may be answered.")
     margin: float = Field(0.08, ge=0, le=1, description="How far ahead the best intent must be to answer without asking.")
+    answer_when_clear: float = Field(0.3, ge=0, le=1, description="A lower score may be answered when the best intent is far ahead (see 'clear_lead').")
+    clear_lead: float = Field(1.8, ge=1, description="'Far ahead': the best score is at least this many times the second.")
     clarify: float = Field(0.35, ge=0, le=1, description="Lowest score worth offering as a 'Did you mean' option.")
     clarify_window: float = Field(0.1, ge=0, le=1, description="Options within this distance of the best are offered.")
     max_options: int = Field(3, ge=2, le=5)
@@ -153,4 +192,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "crisis": CrisisFile,
     "lexicon": LexiconFile,
     "thresholds": Thresholds,
+    "translations": TranslationsFile,
 }
