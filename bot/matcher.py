@@ -24,7 +24,14 @@ from .normalise import STOPWORDS, stem, words
 from .schema import Thresholds
 
 WORD_WEIGHT = 0.6  # share of the word view in the blended similarity; the rest is character n-grams
-FRAME_WORDS = frozenset("mean meaning means meant stand stands stood for define definition explain abbreviation acronym short term word a".split())
+# Words around a term in 'what does X mean?'-style questions; anything else makes it a real question.
+FRAME_WORDS = frozenset(
+    "what whats is are was a an the does do did mean meaning means meant stand stands for define definition "
+    "explain abbreviation acronym short term word it this that please me tell you i".split()
+)
+AFTER_TERM = frozenset("mean means meaning stand stands".split())  # 'X mean', 'X stand for'
+BEFORE_TERM = frozenset("define definition meaning".split())  # 'define X', 'meaning of X'
+MAX_TERM_WORDS = 6
 NEAREST_WEIGHT = 0.35  # share of the nearest example in an intent's score; the rest is its centroid
 
 
@@ -211,10 +218,36 @@ class Index:
         tokens = [("_" + w) if w in STOPWORDS else stem(w) for w in self.lexicon.apply(fixed)]
         return " ".join(tokens), (known / len(topical) if topical else 1.0)
 
+    def _tokens(self, text: str) -> list[str]:
+        return self.lexicon.apply([self._correct(w) for w in words(text)])
+
+    @staticmethod
+    def _key(tokens: Sequence[str]) -> str:
+        return " ".join(sorted({stem(w) for w in tokens if w not in FRAME_WORDS}))
+
     def key(self, text: str) -> str:
         """The bare topic of a short question: 'what does SENCo stand for?' -> 'senco'."""
-        tokens = self.lexicon.apply([self._correct(w) for w in words(text)])
-        return " ".join(sorted({stem(w) for w in tokens if w not in STOPWORDS and w not in FRAME_WORDS}))
+        return self._key(self._tokens(text))
+
+    def exact_hit(self, text: str) -> str | None:
+        """The exact intent a message asks about: 'EHCP?', 'what does AP mean when school say it'."""
+        if not self.exact or len(text) > 200:
+            return None
+        tokens = self._tokens(text)
+        hit = self.exact.get(self._key(tokens))
+        if hit is not None:
+            return hit
+        for i in range(len(tokens)):
+            for j in range(min(len(tokens), i + MAX_TERM_WORDS), i, -1):
+                after = tokens[j] if j < len(tokens) else ""
+                before = tokens[i - 1] if i > 0 else ""
+                before2 = tokens[i - 2] if i > 1 else ""
+                framed = after in AFTER_TERM or before in BEFORE_TERM or (before == "of" and before2 in BEFORE_TERM)
+                if framed:
+                    found = self.exact.get(self._key(tokens[i:j]))
+                    if found is not None:
+                        return found
+        return None
 
     # -- scoring ----------------------------------------------------------
     def scores(self, text: str, skip: int | None = None) -> tuple[list[Candidate], float]:
@@ -243,11 +276,10 @@ class Index:
     def match(self, text: str, skip: int | None = None) -> Match:
         """Decide: answer, clarify (close options) or fallback."""
         ranked, known = self.scores(text, skip)
-        if self.exact and len(text) < 120:
-            hit = self.exact.get(self.key(text))
-            if hit is not None:
-                rest = tuple(c for c in ranked if c.intent != hit)
-                return Match("answer", (Candidate(hit, 1.0), *rest[:4]), known)
+        hit = self.exact_hit(text)
+        if hit is not None:
+            rest = tuple(c for c in ranked if c.intent != hit)
+            return Match("answer", (Candidate(hit, 1.0), *rest[:4]), known)
         t = self.thresholds
         top = ranked[: t.max_options + 2]
         if not top:
