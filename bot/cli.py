@@ -32,35 +32,50 @@ def _fail_on_data(exc: DataError) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: Telegram when a token is set, otherwise the terminal chat."""
-    if os.environ.get("TELEGRAM_BOT_TOKEN"):
-        try:
-            from .telegram_app import main as telegram_main
-        except ImportError:
-            print("TELEGRAM_BOT_TOKEN is set, but this version has no Telegram adapter yet; starting the terminal chat.", file=sys.stderr)
-        else:
-            return telegram_main(args)
+    """The main job: Telegram when TELEGRAM_BOT_TOKEN is set (or --webhook is given), otherwise the terminal chat."""
+    if args.webhook or os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        from .tg import main as telegram_main
+
+        return telegram_main(args)
     return cmd_chat(args)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import chat
+    from .store import open_store
 
-    return chat(_load(args))
+    bot = _load(args)
+    store = open_store()  # the terminal chat records like the bot does
+    try:
+        return chat(bot, on_reply=lambda reply: store.record(reply, None, "cli"))
+    finally:
+        store.close()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .events import NullRecorder, Recorder
+
     bot = _load(args)
     questions = args.question if args.question else (line.rstrip("\n") for line in sys.stdin)
-    for question in questions:
-        reply = bot.handle(question)
-        if args.json:
-            print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)
-        else:
-            print(reply.text)
-            for number, option in enumerate(reply.options, 1):
-                print(f"  [{number}] {option.intent}")
-            print("-" * 40, flush=True)
+    if getattr(args, "log", False):  # --log (added by staff_cli): record as the bot would; off for previews
+        from .store import open_store
+
+        recorder: Recorder = open_store()
+    else:
+        recorder = NullRecorder()
+    try:
+        for question in questions:
+            reply = bot.handle(question)
+            recorder.record(reply, None, "cli")
+            if args.json:
+                print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)
+            else:
+                print(reply.text)
+                for number, option in enumerate(reply.options, 1):
+                    print(f"  [{number}] {option.intent}")
+                print("-" * 40, flush=True)
+    finally:
+        getattr(recorder, "close", lambda: None)()
     return 0
 
 
@@ -130,6 +145,38 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_loo(args: argparse.Namespace) -> int:
+    """Leave-one-out: which intents' examples do not find their way home, and where they go instead."""
+    from collections import Counter
+
+    from .evaluate import leave_one_out
+
+    bot = _load(args)
+    result = leave_one_out(bot)
+    totals = Counter(bot.index.intents[i] for i in bot.index.example_intent if bot.index.intents[i] in bot.bundle.intents)
+    missed = Counter(expected for _, expected, _ in result.confusions)
+    if args.json:
+        print(json.dumps({"total": result.total, "right": result.top1, "accuracy": result.accuracy,
+                          "answered_right": result.answered, "answered_wrong": result.wrong_answers,
+                          "confusions": [{"example": e, "expected": x, "got": g} for e, x, g in result.confusions]}, indent=2))
+        return 0
+    print(f"leave-one-out: {result.top1}/{result.total} examples find their own intent ({100 * result.accuracy:.1f}%); "
+          f"the bot would answer {result.answered} of them outright and {result.wrong_answers} with a wrong intent")
+    if args.intent:
+        for example, expected, got in result.confusions:
+            if args.intent in (expected, got):
+                print(f"  {expected} -> {got}: {example}")
+        return 0
+    print("\nintents whose examples most often go elsewhere:")
+    for intent, n in sorted(missed.items(), key=lambda kv: (-kv[1] / totals[kv[0]], kv[0]))[: args.top]:
+        print(f"  {intent:36} {n:3d}/{totals[intent]:<3d} lost")
+    pairs = Counter(tuple(sorted((x, g))) for _, x, g in result.confusions)
+    print("\npairs most often confused (consider sharper examples, or merging the entries):")
+    for (a, b), n in pairs.most_common(args.top):
+        print(f"  {n:3d}  {a} <-> {b}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     schemas = {name: model.model_json_schema() for name, model in schema_mod.SCHEMAS.items()}
     if args.out:
@@ -147,7 +194,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sendbot", description="A chatbot answering questions about SEND in Leeds.")
     p.add_argument("--data", metavar="DIR", help="folder holding knowledge/ and intents/ (default: SENDBOT_DATA, then the repository)")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot: Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat").set_defaults(func=cmd_run)
+    r = sub.add_parser("run", help="run the bot: Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat")
+    r.add_argument("--webhook", action="store_true", help="receive Telegram updates by webhook (PORT, WEBHOOK_URL, WEBHOOK_SECRET) instead of long polling")
+    r.set_defaults(func=cmd_run)
     sub.add_parser("chat", help="talk to the bot in the terminal (works with piped input)").set_defaults(func=cmd_chat)
     a = sub.add_parser("ask", help="answer questions given as arguments, or one per line on stdin")
     a.add_argument("question", nargs="*")
@@ -164,6 +213,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.add_argument("--verbose", "-v", action="store_true", help="show candidate intents for each miss")
     e.set_defaults(func=cmd_eval)
+    lo = sub.add_parser("loo", help="leave-one-out: which intents' examples get confused with which")
+    lo.add_argument("--intent", help="list the lost examples of one intent")
+    lo.add_argument("--top", type=int, default=20)
+    lo.add_argument("--json", action="store_true")
+    lo.set_defaults(func=cmd_loo)
     s = sub.add_parser("schema", help="print the JSON Schemas of the data files (for editors)")
     s.add_argument("name", nargs="?", choices=sorted(schema_mod.SCHEMAS))
     s.add_argument("--out", metavar="DIR", help="write one NAME.schema.json per file kind")
