@@ -16,12 +16,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
-
 from .normalise import STOPWORDS, stem, words
 from .schema import Thresholds
+from .tfidf import View, char_ngrams
 
 WORD_WEIGHT = 0.6  # share of the word view in the blended similarity; the rest is character n-grams
 # Words around a term in 'what does X mean?'-style questions; anything else makes it a real question.
@@ -56,9 +53,6 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
-_CHARS = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
-
-
 def _content(doc: str) -> list[str]:
     tokens = doc.split()
     content = [t for t in tokens if not t.startswith("_")]
@@ -72,7 +66,7 @@ def word_features(doc: str) -> list[str]:
 
 def char_features(doc: str) -> list[str]:
     """Character 3-5-grams of topic words only: they catch broken and compound words."""
-    return _CHARS(" ".join(_content(doc)))
+    return char_ngrams(" ".join(_content(doc)))
 
 
 class Lexicon:
@@ -105,58 +99,6 @@ class Lexicon:
         return out
 
 
-class View:
-    """One TF-IDF view (words or character n-grams) of the examples, grouped by intent.
-
-    An intent's centroid similarity needs no matrix of its own: q . sum(x_i) = sum(q . x_i),
-    so it is the sum of its examples' similarities divided by the norm of their sum.
-    Queried with numpy over posting lists: sklearn's own transform costs ~1 ms a call.
-    """
-
-    def __init__(self, vectorizer: TfidfVectorizer, docs: list[str], owner: np.ndarray, starts: np.ndarray):
-        examples = vectorizer.fit_transform(docs).tocsr()
-        self.analyse = vectorizer.build_analyzer()
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.idf = vectorizer.idf_
-        n_intents = len(starts)
-        membership = sparse.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(n_intents, len(owner)))
-        sums = (membership @ examples).tocsr()
-        self.sum_norm = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
-        self.sum_norm[self.sum_norm == 0] = 1.0
-        self.self_dot = np.asarray(examples.multiply(sums[owner]).sum(axis=1)).ravel()  # x_k . S_intent(k)
-        self.self_norm = np.sqrt(np.asarray(examples.multiply(examples).sum(axis=1)).ravel())
-        csc = examples.tocsc()
-        self.indptr, self.rows, self.values = csc.indptr, csc.indices, csc.data
-        self.size = examples.shape[0]
-
-    def similarities(self, text: str) -> np.ndarray:
-        """Cosine similarity of text with every example (rows are already L2-normalised)."""
-        counts: dict[int, int] = {}
-        for feature in self.analyse(text):
-            j = self.vocabulary.get(feature)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
-            return np.zeros(self.size)
-        features = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[features]
-        weights /= np.linalg.norm(weights)
-        starts, ends = self.indptr[features], self.indptr[features + 1]
-        rows = np.concatenate([self.rows[a:b] for a, b in zip(starts, ends)])
-        vals = np.concatenate([self.values[a:b] * w for a, b, w in zip(starts, ends, weights)])
-        return np.bincount(rows, weights=vals, minlength=self.size)
-
-    def centroid(self, sims: np.ndarray, owner: np.ndarray, n_intents: int, skip: int | None) -> np.ndarray:
-        """Each intent's similarity to the mean of its examples; `skip` leaves one example out exactly."""
-        totals = np.bincount(owner, weights=sims, minlength=n_intents)
-        result = totals / self.sum_norm
-        if skip is not None:
-            k, intent = skip, owner[skip]
-            rest = self.sum_norm[intent] ** 2 - 2 * self.self_dot[k] + self.self_norm[k] ** 2
-            result[intent] = (totals[intent] - sims[k]) / np.sqrt(rest) if rest > 1e-9 else 0.0
-        return result
-
-
 class Index:
     """All examples, vectorised once; `match` is then a couple of sparse products."""
 
@@ -184,10 +126,8 @@ class Index:
         self.exact.pop("", None)
         self.words = self.chars = None
         if docs:
-            word_vec = TfidfVectorizer(analyzer=word_features, sublinear_tf=True)
-            char_vec = TfidfVectorizer(analyzer=char_features, sublinear_tf=True)
-            self.words = View(word_vec, docs, self.example_intent, self.starts)
-            self.chars = View(char_vec, docs, self.example_intent, self.starts)
+            self.words = View(word_features, docs, self.example_intent, len(self.intents))
+            self.chars = View(char_features, docs, self.example_intent, len(self.intents))
 
     # -- text preparation -------------------------------------------------
     def _correct(self, word: str) -> str:

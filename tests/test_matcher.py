@@ -86,3 +86,16 @@ def test_leave_one_out_on_shipped_intents(bot: Bot) -> None:
           f"{result.answered} answered right outright, {result.wrong_answers} answered wrong")
     assert result.total >= 100
     assert result.accuracy >= 0.90, result.confusions[:20]
+
+
+def test_out_of_scope_messages_are_rarely_answered(bot: Bot) -> None:
+    """Messages nothing in knowledge/ covers: a clarify is tolerable, a confident answer is not."""
+    import yaml
+    from pathlib import Path
+
+    messages = yaml.safe_load((Path(__file__).parent / "data/out_of_scope.yaml").read_text(encoding="utf-8"))
+    answered = [(m, r.intent) for m in messages if (r := bot.handle(m)).kind == "answer"]
+    rate = len(answered) / len(messages)
+    print(f"\nout of scope: {len(answered)}/{len(messages)} answered ({100 * rate:.1f}%)")
+    assert len(messages) >= 70
+    assert rate <= 0.05, answered
