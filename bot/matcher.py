@@ -123,6 +123,8 @@ class Index:
         self.exact: dict[str, str] = {}
         for intent, phrase in exact:
             self.exact.setdefault(self.key(phrase), intent)
+        for intent, phrase in exact:  # and the same with synonyms applied, where that is not taken
+            self.exact.setdefault(self._key(self._tokens(phrase)), intent)
         self.exact.pop("", None)
         self.words = self.chars = None
         if docs:
@@ -158,8 +160,9 @@ class Index:
         tokens = [("_" + w) if w in STOPWORDS else stem(w) for w in self.lexicon.apply(fixed)]
         return " ".join(tokens), (known / len(topical) if topical else 1.0)
 
-    def _tokens(self, text: str) -> list[str]:
-        return self.lexicon.apply([self._correct(w) for w in words(text)])
+    def _tokens(self, text: str, synonyms: bool = True) -> list[str]:
+        fixed = [self._correct(w) for w in words(text)]
+        return self.lexicon.apply(fixed) if synonyms else fixed
 
     @staticmethod
     def _key(tokens: Sequence[str]) -> str:
@@ -167,26 +170,30 @@ class Index:
 
     def key(self, text: str) -> str:
         """The bare topic of a short question: 'what does SENCo stand for?' -> 'senco'."""
-        return self._key(self._tokens(text))
+        return self._key(self._tokens(text, synonyms=False))
 
     def exact_hit(self, text: str) -> str | None:
-        """The exact intent a message asks about: 'EHCP?', 'what does AP mean when school say it'."""
+        """The exact intent a message asks about: 'EHCP?', 'what does AP mean when school say it'.
+
+        Words are compared as typed first (so 'SEN' finds SEN, not SEND, its lexicon synonym),
+        then with synonyms applied (so 'ehc plan' finds EHCP).
+        """
         if not self.exact or len(text) > 200:
             return None
-        tokens = self._tokens(text)
-        hit = self.exact.get(self._key(tokens))
-        if hit is not None:
-            return hit
-        for i in range(len(tokens)):
-            for j in range(min(len(tokens), i + MAX_TERM_WORDS), i, -1):
-                after = tokens[j] if j < len(tokens) else ""
-                before = tokens[i - 1] if i > 0 else ""
-                before2 = tokens[i - 2] if i > 1 else ""
-                framed = after in AFTER_TERM or before in BEFORE_TERM or (before == "of" and before2 in BEFORE_TERM)
-                if framed:
-                    found = self.exact.get(self._key(tokens[i:j]))
-                    if found is not None:
-                        return found
+        for synonyms in (False, True):
+            tokens = self._tokens(text, synonyms)
+            hit = self.exact.get(self._key(tokens))
+            if hit is not None:
+                return hit
+            for i in range(len(tokens)):
+                for j in range(min(len(tokens), i + MAX_TERM_WORDS), i, -1):
+                    after = tokens[j] if j < len(tokens) else ""
+                    before = tokens[i - 1] if i > 0 else ""
+                    before2 = tokens[i - 2] if i > 1 else ""
+                    if after in AFTER_TERM or before in BEFORE_TERM or (before == "of" and before2 in BEFORE_TERM):
+                        found = self.exact.get(self._key(tokens[i:j]))
+                        if found is not None:
+                            return found
         return None
 
     # -- scoring ----------------------------------------------------------
