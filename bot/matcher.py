@@ -258,7 +258,8 @@ class Index:
         if score >= t.answer_when_clear and best.score >= t.clear_lead * second:
             return Match("answer", tuple(top), known)
         close = [c for c in top if c.score >= t.clarify and best.score - c.score <= t.clarify_window][: t.max_options]
-        if score >= t.clarify and len(close) >= 2:
+        enough = t.min_options if known >= t.single_option_known else max(2, t.min_options)
+        if score >= t.clarify and len(close) >= enough:
             return Match("clarify", tuple(close) + tuple(c for c in top if c not in close), known)
         return Match("fallback", tuple(top), known)
 

@@ -181,6 +181,8 @@ class Thresholds(Strict):
     clarify: float = Field(0.35, ge=0, le=1, description="Lowest score worth offering as a 'Did you mean' option.")
     clarify_window: float = Field(0.1, ge=0, le=1, description="Options within this distance of the best are offered.")
     max_options: int = Field(3, ge=2, le=5)
+    min_options: int = Field(2, ge=1, le=5, description="Fewest options worth a 'Did you mean...?'; 1 offers a single likely answer.")
+    single_option_known: float = Field(0.8, ge=0, le=1, description="A single-option 'Did you mean' needs at least this share of known topic words.")
     min_known_words: float = Field(0.5, ge=0, le=1, description="Share of words the bot must recognise before it answers.")
 
 
