@@ -8,9 +8,10 @@ from pathlib import Path
 import jinja2
 
 from . import knowledge as kn
+from . import language
 from .loader import Bundle, Problem, load
 from .matcher import Index, Match
-from .reply import Option, Reply
+from .reply import Option, Reply, Who
 from .safety import CrisisDetector
 from .validate import cross_check
 
@@ -38,11 +39,13 @@ class Target:
 class Bot:
     """Everything needed to answer, loaded once; `handle` is pure and fast."""
 
-    def __init__(self, bundle: Bundle, pages: dict[str, kn.Page], env: jinja2.Environment, problems: list[Problem]):
+    def __init__(self, bundle: Bundle, pages: dict[str, kn.Page], env: jinja2.Environment, problems: list[Problem],
+                 translations: dict[str, str] | None = None):
         self.bundle = bundle
         self.pages = pages
         self.env = env
         self.problems = problems
+        self.translations = translations or {}  # language code -> "English only for now" reply
         self.targets: dict[str, Target] = {}
         examples: list[tuple[str, str]] = []
         exact: list[tuple[str, str]] = []
@@ -66,7 +69,8 @@ class Bot:
                 if page is not None:
                     examples.append((intent_id, page.title))
         self.examples = examples
-        self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact)
+        chat = [i for i, t in self.targets.items() if t.kind == "smalltalk"]
+        self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.footer = self._template("footer.txt.j2")
 
@@ -76,7 +80,8 @@ class Bot:
         bundle = load(Path(root) if root else None)
         env = kn.environment(bundle.root)
         pages, render_problems = kn.build_pages(bundle, env)
-        problems = bundle.problems + render_problems + cross_check(bundle, pages)
+        translations, translation_problems = kn.fallback_translations(bundle, env)
+        problems = bundle.problems + render_problems + translation_problems + cross_check(bundle, pages)
         try:
             env.get_template("footer.txt.j2")
         except jinja2.TemplateError as exc:
@@ -84,7 +89,7 @@ class Bot:
         errors = [p for p in problems if p.level == "error"]
         if strict and errors:
             raise DataError(errors)
-        return cls(bundle, pages, env, problems)
+        return cls(bundle, pages, env, problems, translations)
 
     # -- wording ----------------------------------------------------------
     def _template(self, name: str, **values: object) -> str:
@@ -99,8 +104,16 @@ class Bot:
         page = self.page_for(intent_id)
         return page.title if page else intent_id
 
-    def answer(self, intent_id: str, question: str = "", score: float | None = None, match: Match | None = None) -> Reply:
-        """The reply an intent leads to; also used when a parent taps a clarify option."""
+    def entries_for(self, audience: str) -> list[tuple[str, str]]:
+        """(intent id, title) of every entry written for an audience, e.g. "young-people" for /young;
+        pass the intent id to `answer`."""
+        intents = {t.page: i for i, t in reversed(self.targets.items()) if t.kind == "answer"}
+        return [(intents[p.id], p.title) for p in self.pages.values() if p.audience == audience and p.id in intents]
+
+    def answer(self, intent_id: str, question: str = "", score: float | None = None, match: Match | None = None,
+               language: str | None = None) -> Reply:
+        """The reply an intent leads to; also used when a parent taps a clarify option.
+        With `language`, an entry's translation in that language is used when it has one."""
         target = self.targets.get(intent_id)
         candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
         if target is None:
@@ -112,21 +125,33 @@ class Bot:
         if page is None:
             return self.fallback(question, match)
         related = tuple((r, self.pages[r].title) for r in page.related if r in self.pages)
-        body = self._template("answer.txt.j2", title=page.title, answer=page.answer, has_details=bool(page.details))
+        translated = page.translations.get(language) if language else None
+        body = self._template("answer.txt.j2", title=page.title, answer=translated or page.shown_answer, has_details=bool(page.details))
         return Reply(question, "answer", body, self.footer, intent=intent_id, score=score, title=page.title,
-                     entry=page.id, details=page.details, related=related, candidates=candidates)
+                     entry=page.id, details=page.shown_details, related=related, candidates=candidates,
+                     language=language if translated else "en")
 
     def fallback(self, question: str, match: Match | None = None, reason: str = "unknown") -> Reply:
         candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
         body = self._template("fallback.txt.j2", reason=reason)
-        return Reply(question, "fallback", body, self.footer, candidates=candidates)
+        return Reply(question, "fallback", body, self.footer, candidates=candidates, extra={"reason": reason})
+
+    def language_reply(self, question: str) -> Reply | None:
+        """A message in another language gets a short reply in it, never an English answer matched from it."""
+        code = language.detect(question, known=self.index.prepare(question[:MAX_CHARS])[1])
+        if code == "en":
+            return None
+        body = self.translations.get(code) or self._template("fallback.txt.j2", reason="language")
+        return Reply(question, "fallback", body, self.footer, language=code, extra={"reason": "language"})
 
     def crisis_reply(self, question: str, rule: str) -> Reply:
         return Reply(question, "crisis", self._template("crisis.txt.j2", rule=rule), intent="crisis", extra={"rule": rule})
 
     # -- the one entry point ----------------------------------------------
-    def handle(self, text: str | None, who: object | None = None) -> Reply:
-        """Answer one message. Crisis first, always; then the matcher; never raises on odd input."""
+    def handle(self, text: str | None, who: Who | object | None = None) -> Reply:
+        """Answer one message. Crisis first, always; then other languages; then the matcher; never raises on odd input.
+        `who` is a Who (user, language, channel), a bare user id, or None."""
+        who = Who.of(who)
         question = (text or "").strip()
         if not question:
             return self.fallback("", reason="empty")
@@ -135,14 +160,17 @@ class Bot:
             return self.crisis_reply(question, rule)
         if not any(ch.isalnum() for ch in question):
             return self.fallback(question, reason="no-words")
+        foreign = self.language_reply(question)
+        if foreign:
+            return foreign
         match = self.index.match(question[:MAX_CHARS])
         best = match.best
         if match.kind == "answer" and best is not None:
-            return self.answer(best.intent, question, best.score, match)
+            return self.answer(best.intent, question, best.score, match, language=who.lang)
         if match.kind == "clarify":
             options = []
             for cand in match.candidates[: self.bundle.thresholds.max_options]:
-                reply = self.answer(cand.intent)
+                reply = self.answer(cand.intent, language=who.lang)
                 if reply.kind in ("answer", "smalltalk"):
                     options.append(Option(cand.intent, self.title_for(cand.intent), reply.body))
             if len(options) >= 1:

@@ -108,7 +108,7 @@ class Index:
     """All examples, vectorised once; `match` is then a couple of sparse products."""
 
     def __init__(self, examples: Iterable[tuple[str, str]], synonyms: dict[str, list[str]], thresholds: Thresholds,
-                 exact: Iterable[tuple[str, str]] = ()):
+                 exact: Iterable[tuple[str, str]] = (), whole_only: Iterable[str] = ()):
         """`exact` pairs (intent, phrase) win outright when a message is just that phrase, give or take
         question words: how glossary terms answer 'EHCP', 'EHCP?' and 'what does EHCP mean'."""
         exact = list(exact)
@@ -123,6 +123,9 @@ class Index:
         self.example_intent = np.array([position[i] for i, _ in pairs], dtype=np.int64)
         self.example_text = [e for _, e in pairs]
         self.starts = np.searchsorted(self.example_intent, np.arange(len(self.intents)))
+        # Intents matched on the whole message only (chat like 'who are you' must not win from
+        # one sentence of a long question: 'my son won't sleep... who do we talk to?').
+        self.sentence_mask = np.array([i not in set(whole_only) for i in self.intents], dtype=bool)
         self._typo_cache: dict[str, str] = {}
         docs = [self.prepare(e)[0] for _, e in pairs]
         self.exact: dict[str, str] = {}
@@ -235,7 +238,8 @@ class Index:
                 for part in parts[:MAX_SENTENCES]:
                     piece = self.prepare(part)[0]
                     if piece:
-                        combined = np.maximum(combined, SENTENCE_DISCOUNT * self._combined(piece, skip))
+                        part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip)
+                        combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
         order = np.argsort(-combined, kind="stable")[:8]
         return [Candidate(self.intents[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0], known
 
