@@ -47,7 +47,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     bot = _load(args)
     store = open_store()  # the terminal chat records like the bot does
     try:
-        return chat(bot, on_reply=lambda reply: store.record(reply, None, "cli"))
+        return chat(bot, sys.stdin, sys.stdout, on_reply=lambda reply: store.record(reply, None, "cli"))
     finally:
         store.close()
 

@@ -26,3 +26,27 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(REPO / folder, tmp_path / folder)
     monkeypatch.setenv("SENDBOT_DATA", str(tmp_path))
     return tmp_path
+
+
+# -- figures worth reading in every test run (crisis recall, language accuracy...) -------------
+_FIGURES: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def figures() -> list[str]:
+    """Append a line here and it is printed at the end of the run, under 'sendbot figures'."""
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _FIGURES:
+        terminalreporter.section("sendbot figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes the real unanswered-question log: `chat` records, so every test gets a throwaway one."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SENDBOT_DB", str(tmp_path_factory.getbasetemp() / "sendbot-log" / "sendbot.db"))

@@ -1,0 +1,133 @@
+"""Teach the bot a question it missed: add it as an example of an intent, keeping the YAML file as staff wrote it.
+
+ruamel.yaml's round trip keeps comments, quotes and layout; as a belt and braces, the change is refused
+unless the only difference from the original file is the added lines, and undone if `sendbot check`
+finds a new error afterwards.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from ..core import Bot
+from ..loader import data_root
+from ..normalise import plain
+
+_PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|POSTCODE|NHS|DATE|NAME|NUMBER)\]")
+
+
+class LearnError(Exception):
+    """Why an example could not be added, in words staff can act on."""
+
+
+@dataclass
+class Outcome:
+    """What `learn` changed."""
+
+    intent: str
+    path: str
+    added: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already examples (or empty once redactions are removed)
+
+
+def example_text(redacted: str) -> str:
+    """A stored question as an example phrasing: placeholders removed, spacing tidied, lower case."""
+    text = _PLACEHOLDER.sub(" ", redacted)
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:-")
+    return text.casefold()
+
+
+def _yaml(text: str) -> YAML:
+    """A round-trip YAML set up with the file's own indentation."""
+    _, indent, offset = load_yaml_guess_indent(text)
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=indent or 2, offset=offset or 0)
+    return yaml
+
+
+def _only_additions(before: str, after: str) -> bool:
+    """True when `after` is `before` plus new lines, or items added at the end of a one-line [flow, list]."""
+    a = before.rstrip("\n").splitlines()
+    b = after.rstrip("\n").splitlines()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "delete":
+            return False
+        if op == "replace":
+            if i2 - i1 != j2 - j1:
+                return False
+            for old, new in zip(a[i1:i2], b[j1:j2]):
+                head = old.rstrip()
+                if not (head.endswith("]") and new.rstrip().endswith("]") and new.startswith(head[:-1].rstrip()) and len(new) > len(head)):
+                    return False
+    return True
+
+
+def _append(examples: CommentedSeq, new: list[str]) -> None:
+    """Append to a YAML list, moving the blank line or comment after the old last item to the new last one."""
+    last = len(examples) - 1
+    trailing = examples.ca.items.pop(last, None) if last >= 0 else None
+    examples.extend(new)
+    if trailing is not None:
+        examples.ca.items[len(examples) - 1] = trailing
+
+
+def _errors(bot: Bot) -> set[str]:
+    """The error lines `sendbot check` would print, to compare before and after."""
+    return {str(p) for p in bot.problems if p.level == "error"}
+
+
+def add_examples(intent_id: str, questions: list[str], root: Path | None = None) -> Outcome:
+    """Add questions as example phrasings of an intent; returns what was added. Raises LearnError."""
+    root = data_root(root)
+    bot = Bot.load(root, strict=False)
+    located = bot.bundle.intents.get(intent_id)
+    if located is None:
+        if intent_id.startswith("term-"):
+            raise LearnError(f"'{intent_id}' is a glossary term; add the wording as an alias in knowledge/glossary.yaml instead")
+        known = ", ".join(sorted(bot.bundle.intents)[:8])
+        raise LearnError(f"there is no intent '{intent_id}'; run `sendbot list` to see them (for example: {known})")
+    path = root / located.path
+    outcome = Outcome(intent_id, located.path)
+    existing = {plain(e) for e in located.model.examples}
+    for question in questions:
+        text = example_text(question)
+        key = plain(text)
+        if not key or key in existing:
+            outcome.skipped.append(question)
+            continue
+        existing.add(key)
+        outcome.added.append(text)
+    if not outcome.added:
+        return outcome
+    before_errors = _errors(bot)
+    original = path.read_text(encoding="utf-8")
+    yaml = _yaml(original)
+    data = yaml.load(original)
+    intent = next((i for i in data.get("intents", []) if str(i.get("id")) == intent_id), None)
+    if intent is None or not isinstance(intent.get("examples"), list):
+        raise LearnError(f"{located.path}: could not find the examples of '{intent_id}'; add them by hand")
+    _append(intent["examples"], outcome.added)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    updated = out.getvalue()
+    if not original.endswith("\n"):
+        updated = updated.rstrip("\n")
+    if not _only_additions(original, updated):
+        raise LearnError(f"{located.path}: adding the examples would also reformat other lines, so nothing was changed; "
+                         "add these lines under 'examples' by hand:\n" + "\n".join(f"  - {t}" for t in outcome.added))
+    path.write_text(updated, encoding="utf-8")
+    new_errors = _errors(Bot.load(root, strict=False)) - before_errors
+    if new_errors:
+        path.write_text(original, encoding="utf-8")
+        raise LearnError("the change made `sendbot check` fail, so it was undone:\n" + "\n".join(sorted(new_errors)))
+    return outcome

@@ -1,0 +1,83 @@
+"""Small pieces of the store: the language hook, the privacy wording, safe locations and backend choice."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from bot.reply import Reply
+from bot.store import make_backend, open_store, privacy_notice
+from bot.store.postgres_backend import PostgresBackend
+from bot.store.recorder import detect_language
+from bot.store.sqlite_backend import SQLiteBackend
+
+
+def test_language_is_und_without_a_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "bot.language", None)  # as if bot/language.py did not exist
+    assert detect_language("Gdzie mogę znaleźć pomoc") == "und"
+
+
+def test_language_comes_from_bot_language_when_present(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = types.ModuleType("bot.language")
+    fake.detect = lambda text: "pl" if "mogę" in text else "en"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.language", fake)
+    assert detect_language("Gdzie mogę znaleźć pomoc") == "pl"
+    fake.detect = lambda text: 1 / 0  # type: ignore[attr-defined]
+    assert detect_language("anything") == "und"  # a broken detector never loses the row
+    monkeypatch.setenv("SENDBOT_DB", str(tmp_path / "s.db"))
+    monkeypatch.setenv("SENDBOT_SECRET", "s")
+    fake.detect = lambda text: "pl"  # type: ignore[attr-defined]
+    store = open_store(close_at_exit=False)
+    store.record(Reply("Gdzie mogę znaleźć pomoc", "fallback", "?"), 1, "telegram")
+    assert store.flush()
+    assert store.questions()[0].language == "pl"
+    store.close()
+
+
+def test_privacy_notice_says_what_and_how_long() -> None:
+    text = privacy_notice(45)
+    assert "45 days" in text and "/forgetme" in text and "never keeps your name" in text
+
+
+def test_backend_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SENDBOT_DB", str(tmp_path / "x.db"))
+    backend = make_backend()
+    assert isinstance(backend, SQLiteBackend) and backend.path == tmp_path / "x.db"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hunter2@db.example:5432/sendbot")
+    backend = make_backend()
+    assert isinstance(backend, PostgresBackend)
+    assert "hunter2" not in backend.location and "***" in backend.location
+    assert backend.sql("SELECT ? FROM t WHERE id = {id}") == "SELECT %s FROM t WHERE id = BIGSERIAL PRIMARY KEY"
+
+
+def test_sqlite_file_is_owner_only(tmp_path: Path) -> None:
+    backend = SQLiteBackend(tmp_path / "s.db")
+    conn = backend.connect()
+    assert (tmp_path / "s.db").stat().st_mode & 0o077 == 0
+    conn.close()
+
+
+def test_store_satisfies_the_recorder_protocol() -> None:
+    from bot.events import Recorder
+    from bot.store import Store
+
+    for name in ("record", "feedback", "forget", "stats"):
+        assert callable(getattr(Store, name)) and hasattr(Recorder, name)
+
+
+def test_unreachable_postgres_never_breaks_a_reply(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from store_support import free_port
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres:pw@127.0.0.1:{free_port()}/nothing")
+    monkeypatch.setenv("SENDBOT_SECRET", "s")
+    store = open_store(close_at_exit=False)
+    store.record(Reply("my son Jack needs help", "fallback", "?"), 1, "telegram")
+    assert not store.flush(timeout=0.5)
+    assert store.stats() == []
+    messages = " ".join(r.getMessage() for r in caplog.records)
+    assert "OperationalError" in messages and "Jack" not in messages and "pw@" not in messages
+    store.writer.close(timeout=0.1)
