@@ -73,6 +73,7 @@ class Bot:
         self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.footer = self._template("footer.txt.j2")
+        self.young_footer = self._template("footer.txt.j2", audience="young-people")
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":
@@ -127,7 +128,8 @@ class Bot:
         related = tuple((r, self.pages[r].title) for r in page.related if r in self.pages)
         translated = page.translations.get(language) if language else None
         body = self._template("answer.txt.j2", title=page.title, answer=translated or page.shown_answer, has_details=bool(page.details))
-        return Reply(question, "answer", body, self.footer, intent=intent_id, score=score, title=page.title,
+        footer = self.young_footer if page.audience == "young-people" else self.footer
+        return Reply(question, "answer", body, footer, intent=intent_id, score=score, title=page.title,
                      entry=page.id, details=page.shown_details, related=related, candidates=candidates,
                      language=language if translated else "en")
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from .loader import Bundle, Problem
-from .schema import Term
+from .acronyms import Expander
+from .loader import Bundle, Problem, read_yaml
+from .schema import Term, TranslationsFile
 
 TEMPLATE_DIR = "knowledge/templates"
+TRANSLATIONS = "knowledge/translations/fallback.yaml"
 
 
 def slug(text: str) -> str:
@@ -43,10 +45,20 @@ class Page:
 
     id: str
     title: str
-    answer: str
+    answer: str  # as staff wrote it, placeholders filled: what `sendbot check` measures
     details: str | None
     related: tuple[str, ...]
     topic: str
+    audience: str = "parents"
+    shown_answer: str = ""  # as sent: acronyms expanded on first use (bot/acronyms.py)
+    shown_details: str | None = None
+    translations: dict[str, str] = field(default_factory=dict, compare=False)  # language code -> answer
+
+    def __post_init__(self) -> None:
+        if not self.shown_answer:
+            object.__setattr__(self, "shown_answer", self.answer)
+        if self.shown_details is None and self.details:
+            object.__setattr__(self, "shown_details", self.details)
 
 
 def _render(env: jinja2.Environment, text: str, ctx: dict[str, Any], where: str, line: int, problems: list[Problem]) -> str:
@@ -61,6 +73,23 @@ def _render(env: jinja2.Environment, text: str, ctx: dict[str, Any], where: str,
     return text.strip()
 
 
+def fallback_translations(bundle: Bundle, env: jinja2.Environment) -> tuple[dict[str, str], list[Problem]]:
+    """knowledge/translations/fallback.yaml: the 'English only for now' reply per language, rendered."""
+    rel = TRANSLATIONS
+    path = bundle.root / TRANSLATIONS
+    if not path.is_file():
+        return {}, [Problem(rel, 0, "missing: messages in other languages will get the English fallback", "warning")]
+    model, _, problems = read_yaml(path, rel, TranslationsFile)
+    if model is None:
+        return {}, problems
+    ctx = context(bundle)
+    replies = {code: _render(env, t.reply, ctx, rel, 0, problems) for code, t in model.languages.items()}
+    unchecked = sorted(code for code, t in model.languages.items() if not t.reviewed)
+    if unchecked:
+        problems.append(Problem(rel, 0, f"not yet checked by a native speaker: {', '.join(unchecked)}", "warning"))
+    return replies, problems
+
+
 def term_page(term: Term) -> Page:
     """A glossary term shown as an answer: the expansion, then the plain explanation."""
     head = f"{term.term} means {term.expansion}." if term.expansion else ""
@@ -73,14 +102,17 @@ def build_pages(bundle: Bundle, env: jinja2.Environment) -> tuple[dict[str, Page
     """Render every entry and term; placeholders are resolved here, once."""
     problems: list[Problem] = []
     ctx = context(bundle)
+    plain_words = Expander(t.model for t in bundle.terms)
     pages: dict[str, Page] = {}
     for entry_id, located in bundle.entries.items():
         entry = located.model
         answer = _render(env, entry.answer, ctx, located.path, located.line, problems)
         details = _render(env, entry.details, ctx, located.path, located.line, problems) if entry.details else None
-        pages[entry_id] = Page(entry_id, entry.title, answer, details, tuple(entry.related), bundle.topics[entry_id])
+        translations = {code: _render(env, text, ctx, located.path, located.line, problems) for code, text in entry.translations.items()}
+        pages[entry_id] = Page(entry_id, entry.title, answer, details, tuple(entry.related), bundle.topics[entry_id],
+                               entry.audience, plain_words.expand(answer) or answer, plain_words.expand(details), translations)
     for located in bundle.terms:
         page = term_page(located.model)
-        page = Page(page.id, page.title, _render(env, page.answer, ctx, located.path, located.line, problems), None, (), page.topic)
-        pages[page.id] = page
+        answer = _render(env, page.answer, ctx, located.path, located.line, problems)
+        pages[page.id] = Page(page.id, page.title, answer, None, (), page.topic, shown_answer=plain_words.expand(answer) or answer)
     return pages, problems

@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("answer", "clarify", "fallback", "crisis", "smalltalk")
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who is asking, as far as the channel knows. Every field may be empty.
+
+    language: the person's preferred language code, e.g. Telegram's language_code ("pl", "pl-PL")
+    or a /language choice; an answer with a translation in that language is sent in it.
+    """
+
+    user: str | int | None = None
+    language: str | None = None
+    channel: str | None = None
+
+    @classmethod
+    def of(cls, who: object) -> "Who":
+        """Accept what channels pass: a Who, None, a mapping with these keys, or a bare user id."""
+        if isinstance(who, Who):
+            return who
+        if who is None:
+            return cls()
+        if isinstance(who, Mapping):
+            return cls(who.get("user"), who.get("language"), who.get("channel"))
+        return cls(user=who)  # type: ignore[arg-type]
+
+    @property
+    def lang(self) -> str | None:
+        """The language as a two-letter code: 'pl-PL' -> 'pl'; None if unusable."""
+        if not self.language:
+            return None
+        short = str(self.language).strip().replace("_", "-").split("-")[0].casefold()
+        return short if len(short) == 2 and short.isalpha() else None
 
 
 @dataclass(frozen=True)
