@@ -1,6 +1,6 @@
 """Speed of the core per question, in-process: load, index build, and p50/p99 of handle().
 
-Run with `make bench`. Prints figures; it is not a test (timings on a shared machine are noisy).
+Run with `make bench-speed`. Prints figures; it is not a test (timings on a shared machine are noisy).
 """
 
 from __future__ import annotations
@@ -40,18 +40,19 @@ def main() -> int:
     qs = questions() + bot.index.example_text[:500]
     for q in qs:  # warm caches, as a running bot would be
         bot.handle(q)
-    runs: list[float] = []
-    for _ in range(5):
-        for q in qs:
-            t = time.perf_counter()
-            bot.handle(q)
-            runs.append((time.perf_counter() - t) * 1000)
-    runs.sort()
-    p = lambda pct: runs[min(len(runs) - 1, int(pct / 100 * len(runs)))]  # noqa: E731
     print(f"knowledge: {len(bot.bundle.entries)} entries, {len(bot.index.intents)} intents, {len(bot.index.example_text)} examples")
     print(f"load + index build: {load_s:.2f} s, peak Python memory during load {peak / 1e6:.1f} MB")
-    print(f"handle(): {len(runs)} calls over {len(qs)} questions; mean {statistics.mean(runs):.3f} ms, "
-          f"p50 {p(50):.3f} ms, p99 {p(99):.3f} ms, max {runs[-1]:.3f} ms")
+    for label, step in (("matcher (Index.match)", bot.index.match), ("crisis check", bot.crisis.check), ("whole reply (handle)", bot.handle)):
+        runs: list[float] = []
+        for _ in range(5):
+            for q in qs:
+                t = time.perf_counter()
+                step(q)
+                runs.append((time.perf_counter() - t) * 1000)
+        runs.sort()
+        p = lambda pct: runs[min(len(runs) - 1, int(pct / 100 * len(runs)))]  # noqa: E731
+        print(f"{label:22} {len(runs)} calls over {len(qs)} questions: mean {statistics.mean(runs):.3f} ms, "
+              f"p50 {p(50):.3f} ms, p99 {p(99):.3f} ms, max {runs[-1]:.3f} ms")
     return 0
 
 
