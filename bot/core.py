@@ -32,7 +32,7 @@ class DataError(Exception):
 class Target:
     """Where an intent leads: a page to show, or a smalltalk line."""
 
-    kind: str  # answer | smalltalk
+    kind: str  # answer | smalltalk | fallback
     page: str | None = None
     reply: str | None = None
 
@@ -57,8 +57,8 @@ class Bot:
             exact += [(intent_id, name) for name in (term.term, *term.aliases, *([term.expansion] if term.expansion else []))]
         for intent_id, located in bundle.intents.items():
             intent = located.model
-            if intent.kind == "smalltalk":
-                self.targets[intent_id] = Target("smalltalk", reply=intent.reply)
+            if intent.kind in ("smalltalk", "fallback"):
+                self.targets[intent_id] = Target(intent.kind, reply=intent.reply)
             elif intent.glossary:
                 page = f"term-{kn.slug(intent.glossary)}"
                 self.targets[intent_id] = Target("answer", page=page)
@@ -70,7 +70,7 @@ class Bot:
                 if page is not None:
                     examples.append((intent_id, page.title))
         self.examples = examples
-        chat = [i for i, t in self.targets.items() if t.kind == "smalltalk"]
+        chat = [i for i, t in self.targets.items() if t.kind in ("smalltalk", "fallback")]
         self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
@@ -128,6 +128,9 @@ class Bot:
         if target.kind == "smalltalk":
             body = self._smalltalk(target.reply or "")
             return Reply(question, "smalltalk", body, intent=intent_id, score=score, candidates=candidates)
+        if target.kind == "fallback":  # something people ask that the bot knows it cannot do
+            body = self._smalltalk(target.reply or "")
+            return Reply(question, "fallback", body, self.footer, intent=intent_id, score=score, candidates=candidates)
         page = self.pages[target.page] if target.page in self.pages else None
         if page is None:
             return self.fallback(question, match)

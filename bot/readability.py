@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import statistics
+import warnings
 from dataclasses import dataclass
 
-import textstat
+with warnings.catch_warnings():  # textstat 0.7.4 imports pkg_resources, which warns on every run
+    warnings.simplefilter("ignore")
+    import textstat
 
 from .knowledge import Page
 from .validate import sentences, word_count

@@ -102,8 +102,9 @@ class Intent(Strict):
     id: str = Field(pattern=ID_PATTERN)
     answer: str | None = Field(None, description="Id of the knowledge entry this leads to.")
     glossary: str | None = Field(None, description="Glossary term this leads to, instead of an entry.")
-    kind: Literal["answer", "smalltalk"] = "answer"
-    reply: str | None = Field(None, description="For smalltalk: what the bot says back.")
+    kind: Literal["answer", "smalltalk", "fallback"] = Field(
+        "answer", description="answer: leads to a knowledge entry; smalltalk: chat; fallback: a known thing the bot cannot do, said kindly.")
+    reply: str | None = Field(None, description="For smalltalk and fallback: what the bot says back.")
     examples: list[str] = Field(min_length=1, description="Phrasings as parents really type them.")
 
 

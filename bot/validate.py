@@ -36,9 +36,9 @@ def cross_check(bundle: Bundle, pages: dict[str, Page], today: dt.date | None = 
     for intent_id, located in bundle.intents.items():
         intent = located.model
         where = (located.path, located.line)
-        if intent.kind == "smalltalk":
+        if intent.kind in ("smalltalk", "fallback"):
             if not intent.reply:
-                problems.append(Problem(*where, f"smalltalk intent '{intent_id}' needs a 'reply'"))
+                problems.append(Problem(*where, f"{intent.kind} intent '{intent_id}' needs a 'reply'"))
         elif intent.answer and intent.glossary:
             problems.append(Problem(*where, f"intent '{intent_id}' has both 'answer' and 'glossary'; keep one"))
         elif intent.answer:

@@ -83,3 +83,17 @@ def test_every_intent_leads_somewhere(bot: Bot) -> None:
 def test_handle_is_deterministic(bot: Bot) -> None:
     first = bot.handle("can my child get eotas").as_json()
     assert all(bot.handle("can my child get eotas").as_json() == first for _ in range(3))
+
+
+@pytest.mark.parametrize(
+    "message, intent",
+    [
+        ("can you check whether the council got my son's EHCP form", "cannot-see-records"),
+        ("what's the waiting time for an EHC plan in Wakefield", "other-areas"),
+    ],
+)
+def test_known_limits_are_said_kindly_not_answered(bot: Bot, message: str, intent: str) -> None:
+    reply = bot.handle(message)
+    assert (reply.kind, reply.intent) == ("fallback", intent)
+    assert "SENDIASS" in reply.footer
+    assert "{{" not in reply.body
