@@ -176,6 +176,9 @@ class Bot:
             return foreign
         match = self.index.match(question[:MAX_CHARS])
         best = match.best
+        if best is not None and match.kind != "fallback" and self.targets[best.intent].kind == "fallback":
+            # "I can't see records" is safe to say on a likely match: it answers nothing wrongly.
+            return self.answer(best.intent, question, best.score, match)
         if match.kind == "answer" and best is not None:
             return self.answer(best.intent, question, best.score, match, language=who.lang)
         if match.kind == "clarify":
