@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -32,7 +33,7 @@ class SQLiteBackend(Backend):
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            mode = self._wal(conn)
             if mode and str(mode[0]).lower() != "wal":
                 raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode[0]})")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -41,6 +42,18 @@ class SQLiteBackend(Backend):
             raise
         self._owner_only()
         return conn
+
+    def _wal(self, conn: sqlite3.Connection) -> Any:
+        """Switch to WAL. Two processes opening a new file at once can get 'database is locked' here
+        without SQLite waiting on its busy timeout, so wait and try again, within the same timeout."""
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _owner_only(self) -> None:
         """The file holds redacted questions; still, only its owner needs to read it."""
