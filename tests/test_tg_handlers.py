@@ -338,3 +338,20 @@ async def test_recorder_failures_never_reach_the_parent(fake: FakeBotAPI, loaded
         assert reply.text.startswith("How do I apply")
         [done] = await ask(application, fake, chat, "/forgetme")
         assert done.text.startswith("Done.")
+
+
+async def test_young_lists_the_answers_written_for_young_people(fake: FakeBotAPI, recorder: MemoryRecorder) -> None:
+    """/young on the shipped knowledge: its questions are the young people's entries, and each answers."""
+    repo = Path(__file__).resolve().parent.parent
+    shipped = Loaded.load(str(repo))
+    application = make_app(fake, shipped, recorder, repo)
+    async with application:
+        chat = new_chat()
+        [menu] = await ask(application, fake, chat, "/young")
+        assert menu.text.startswith("For young people: pick a question")
+        wanted = {title for _, title in shipped.bot.entries_for("young-people")}
+        labels = [label for label, _ in menu.buttons()][:-1]  # the last is "Back to topics"
+        assert len(labels) == len(wanted) >= 10
+        first_intent = shipped.bot.entries_for("young-people")[0][0]
+        sent, _ = await press(application, fake, chat, menu.message_id, encode("a", key_of(first_intent)))
+        assert sent and sent[0].text.startswith(shipped.bot.title_for(first_intent)[:20])

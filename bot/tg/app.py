@@ -23,7 +23,7 @@ from .updates import ChatOrderedProcessor
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 MAX_CONCURRENT = 32  # httpx's connection pool slows down past this; 32 served best in the load benchmark
-PUBLIC_COMMANDS = ("start", "help", "topics", "contact", "glossary", "privacy", "forgetme")
+PUBLIC_COMMANDS = ("start", "help", "topics", "young", "contact", "glossary", "privacy", "forgetme")
 NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.Document.ALL | filters.LOCATION
             | filters.VENUE | filters.VIDEO | filters.VIDEO_NOTE | filters.ANIMATION | filters.CONTACT | filters.POLL
             | filters.Dice.ALL)
@@ -63,6 +63,7 @@ def register(app: Application, settings: Settings) -> None:
     app.add_handler(TypeHandler(Update, handlers.guard), group=-1)
     new = filters.UpdateType.MESSAGE
     commands: dict[str, Any] = {"start": handlers.cmd_start, "help": handlers.cmd_help, "topics": handlers.cmd_topics,
+                                "young": handlers.cmd_young,
                                 "contact": handlers.cmd_contact, "glossary": handlers.cmd_glossary,
                                 "privacy": handlers.cmd_privacy, "forgetme": handlers.cmd_forgetme}
     for name, callback in commands.items():

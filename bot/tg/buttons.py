@@ -115,7 +115,7 @@ async def _more(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, loaded
         await _refuse(query, context, chat_id, "stale")
         return
     await _ack(query)
-    body = loaded.texts.text("details", title=page.title, details=page.details)
+    body = loaded.texts.text("details", title=page.title, details=page.shown_details or page.details)
     reply = Reply(question="", kind="answer", body=body, intent=intent, title=page.title)
     reply_to = query.message.message_id if isinstance(query.message, Message) else None
     await send_html(context.bot, chat_id, to_html(reply), reply_to=reply_to)

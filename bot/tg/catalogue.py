@@ -45,6 +45,11 @@ class Catalogue:
                 grouped.setdefault(topic, []).append((intent, page.title))
         self.topics = [Topic(key_of(name), name, tuple(questions)) for name, questions in grouped.items()]
         self.topic_keys = {t.key: t for t in self.topics}
+        # /young: the answers written for young people themselves, as one browsable topic.
+        young = tuple(bot.entries_for("young-people"))
+        self.young = Topic(key_of("audience:young-people"), "For young people", young) if young else None
+        if self.young:
+            self.topic_keys[self.young.key] = self.young
         self.terms: dict[str, str] = {}  # any spelling, case-folded -> intent id
         self.term_names: list[str] = []
         for located in bot.bundle.terms:

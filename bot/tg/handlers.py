@@ -10,8 +10,9 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from ..reply import Who
 from .flood import NOTICE, OK
-from .keyboards import private_chat_keyboard, topics_keyboard
+from .keyboards import private_chat_keyboard, topic_keyboard, topics_keyboard
 from .logs import event
 from .replies import deliver
 from .runtime import runtime
@@ -83,7 +84,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if text is None:
             return
     loaded = runtime(context).live.current
-    reply = loaded.bot.handle(text, _user_id(update))
+    user = update.effective_user
+    who = Who(_user_id(update), user.language_code if user else None, "telegram")  # for translated answers
+    reply = loaded.bot.handle(text, who)
     await deliver(context, loaded, reply, chat_id=chat.id, chat_type=chat.type, user_id=_user_id(update),
                   reply_to=message.message_id, source="edit" if update.edited_message else "message", started=started)
 
@@ -133,6 +136,21 @@ async def cmd_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await send_html(context.bot, update.effective_chat.id, loaded.texts.html("topics", topic=None),
                     topics_keyboard(loaded.catalogue))
     event("command", command="topics", chat_type=update.effective_chat.type)
+
+
+async def cmd_young(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answers written for young people themselves, in words a 12-year-old can follow."""
+    if update.effective_chat is None:
+        return
+    loaded = runtime(context).live.current
+    young = loaded.catalogue.young
+    if young is None:
+        await send_html(context.bot, update.effective_chat.id, loaded.texts.html("topics", topic=None),
+                        topics_keyboard(loaded.catalogue))
+    else:
+        await send_html(context.bot, update.effective_chat.id, loaded.texts.html("topics", topic=young.name),
+                        topic_keyboard(loaded.catalogue, young.key, loaded.texts))
+    event("command", command="young", chat_type=update.effective_chat.type)
 
 
 async def cmd_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
