@@ -43,7 +43,7 @@ def test_start_and_command_menu(fake: FakeBotAPI, bot: BotProcess) -> None:
     fake.send_text(chat, "/start")
     [reply] = fake.wait_replies(chat, 1)
     assert "computer program, not a person" in reply.text and reply.previews_off
-    assert {c["command"] for c in fake.commands} == {"start", "help", "topics", "contact", "glossary", "privacy", "forgetme"}
+    assert {c["command"] for c in fake.commands} == {"start", "help", "topics", "young", "contact", "glossary", "privacy", "forgetme"}
 
 
 def test_question_answered(fake: FakeBotAPI, bot: BotProcess) -> None:

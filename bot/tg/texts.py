@@ -13,7 +13,7 @@ from ..loader import Problem
 
 FOLDER = "telegram"
 LABELS = ("tell_me_more", "helpful_question", "helpful_yes", "helpful_no", "feedback_thanks", "feedback_already",
-          "browse_topics", "back_to_topics", "chat_privately", "cmd_start", "cmd_help", "cmd_topics", "cmd_contact",
+          "browse_topics", "back_to_topics", "chat_privately", "cmd_start", "cmd_help", "cmd_topics", "cmd_young", "cmd_contact",
           "cmd_glossary", "cmd_privacy", "cmd_forgetme")
 # Every template, with the values it is given; used to check them at start-up and on /reload.
 SAMPLES: dict[str, dict[str, Any]] = {
