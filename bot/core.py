@@ -71,7 +71,8 @@ class Bot:
                     examples.append((intent_id, page.title))
         self.examples = examples
         chat = [i for i, t in self.targets.items() if t.kind in ("smalltalk", "fallback")]
-        self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat)
+        own = [i for i, t in self.targets.items() if t.page in pages and pages[t.page].audience == "young-people"]
+        self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat, first_person=own)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")

@@ -30,6 +30,8 @@ FRAME_WORDS = frozenset(
 AFTER_TERM = frozenset("mean means meaning stand stands".split())  # 'X mean', 'X stand for'
 BEFORE_TERM = frozenset("define definition meaning".split())  # 'define X', 'meaning of X'
 MAX_TERM_WORDS = 6
+# Words that show a message is about someone else's child, not the writer's own plan.
+SOMEONE_ELSE = frozenset("son sons daughter daughters child childs children kid kids he him his she her boy girl dd ds grandson granddaughter".split())
 SENTENCE_SCORING = True
 SENTENCE_DISCOUNT = 1.0  # measured: 0.8 and 0.9 answered fewer dev questions right, with the same wrong answers
 MAX_SENTENCES = 6
@@ -108,7 +110,7 @@ class Index:
     """All examples, vectorised once; `match` is then a couple of sparse products."""
 
     def __init__(self, examples: Iterable[tuple[str, str]], synonyms: dict[str, list[str]], thresholds: Thresholds,
-                 exact: Iterable[tuple[str, str]] = (), whole_only: Iterable[str] = ()):
+                 exact: Iterable[tuple[str, str]] = (), whole_only: Iterable[str] = (), first_person: Iterable[str] = ()):
         """`exact` pairs (intent, phrase) win outright when a message is just that phrase, give or take
         question words: how glossary terms answer 'EHCP', 'EHCP?' and 'what does EHCP mean'."""
         exact = list(exact)
@@ -126,6 +128,8 @@ class Index:
         # Intents matched on the whole message only (chat like 'who are you' must not win from
         # one sentence of a long question: 'my son won't sleep... who do we talk to?').
         self.sentence_mask = np.array([i not in set(whole_only) for i in self.intents], dtype=bool)
+        # Intents written for young people about themselves: a parent asking about 'my son' wants the parents' answer.
+        self.first_person = np.array([i in set(first_person) for i in self.intents], dtype=bool)
         self._typo_cache: dict[str, str] = {}
         docs = [self.prepare(e)[0] for _, e in pairs]
         self.exact: dict[str, str] = {}
@@ -240,6 +244,8 @@ class Index:
                     if piece:
                         part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip)
                         combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
+        if self.first_person.any() and SOMEONE_ELSE & set(words(text)):
+            combined = np.where(self.first_person, combined * self.thresholds.about_someone_else, combined)
         order = np.argsort(-combined, kind="stable")[:8]
         return [Candidate(self.intents[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0], known
 

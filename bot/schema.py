@@ -184,6 +184,7 @@ class Thresholds(Strict):
     max_options: int = Field(3, ge=2, le=5)
     min_options: int = Field(2, ge=1, le=5, description="Fewest options worth a 'Did you mean...?'; 1 offers a single likely answer.")
     single_option_known: float = Field(0.8, ge=0, le=1, description="A single-option 'Did you mean' needs at least this share of known topic words.")
+    about_someone_else: float = Field(0.8, ge=0, le=1, description="Scores of answers written for young people are multiplied by this when the message is about someone else ('my son', 'she').")
     min_known_words: float = Field(0.5, ge=0, le=1, description="Share of words the bot must recognise before it answers.")
 
 
