@@ -36,7 +36,7 @@ SENTENCE_SCORING = True
 SENTENCE_DISCOUNT = 1.0  # measured: 0.8 and 0.9 answered fewer dev questions right, with the same wrong answers
 MAX_SENTENCES = 6
 _SENTENCES = re.compile(r"(?<=[.?!])\s+|\n+|\s+-\s+")
-NEAREST_WEIGHT = 0.35  # share of the nearest example in an intent's score; the rest is its centroid
+NEAREST_WEIGHT = 0.45  # share of the nearest example in an intent's score; the rest is its centroid
 
 
 @dataclass(frozen=True)
