@@ -113,9 +113,12 @@ STRONG_SKIP = SEND_TERMS | frozenset("a an the my his her their our your this th
 def common_words() -> frozenset[str]:
     """Everyday English words (the Dale-Chall list shipped with textstat); a lower-case one is rarely a name."""
     try:
-        import textstat
+        from importlib.util import find_spec  # locate textstat's files without importing it (its import warns)
 
-        path = Path(textstat.__file__).parent / "resources" / "en" / "easy_words.txt"
+        spec = find_spec("textstat")
+        if spec is None or spec.origin is None:
+            return frozenset()
+        path = Path(spec.origin).parent / "resources" / "en" / "easy_words.txt"
         return frozenset(w.strip().casefold() for w in path.read_text(encoding="utf-8").split() if w.strip())
     except (OSError, ImportError):
         return frozenset()
