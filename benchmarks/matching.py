@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core import Bot  # noqa: E402
+from bot.evaluate import percentile  # noqa: E402
 
 
 def questions() -> list[str]:
@@ -49,10 +50,8 @@ def main() -> int:
                 t = time.perf_counter()
                 step(q)
                 runs.append((time.perf_counter() - t) * 1000)
-        runs.sort()
-        p = lambda pct: runs[min(len(runs) - 1, int(pct / 100 * len(runs)))]  # noqa: E731
         print(f"{label:22} {len(runs)} calls over {len(qs)} questions: mean {statistics.mean(runs):.3f} ms, "
-              f"p50 {p(50):.3f} ms, p99 {p(99):.3f} ms, max {runs[-1]:.3f} ms")
+              f"p50 {percentile(runs, 50):.3f} ms, p99 {percentile(runs, 99):.3f} ms, max {max(runs):.3f} ms")
     return 0
 
 

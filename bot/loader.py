@@ -55,7 +55,6 @@ class Bundle:
     lexicon: dict[str, list[str]] = field(default_factory=dict)
     thresholds: schema.Thresholds = field(default_factory=schema.Thresholds)
     problems: list[Problem] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> text
 
     @property
     def errors(self) -> list[Problem]:

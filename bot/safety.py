@@ -139,11 +139,6 @@ class Compiler:
         return _GROUP.sub(lambda m: self.group(m.group(1)), pattern)
 
 
-def phrase_to_regex(phrase: str, groups: dict[str, list[str]] | None = None) -> str:
-    """Kept for callers of the first version: compile one phrase."""
-    return Compiler(groups).phrase(phrase)
-
-
 @lru_cache(maxsize=4096)
 def _deleet(token: str) -> str:
     letters = sum(ch.isalpha() for ch in token)

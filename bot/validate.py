@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 
 from .knowledge import Page, slug
 from .loader import Bundle, Problem
@@ -84,9 +83,3 @@ def cross_check(bundle: Bundle, pages: dict[str, Page], today: dt.date | None = 
             problems.append(Problem("knowledge/contacts.yaml", 0, f"contact '{contact_key}' needs confirming: {contact.needs_confirmation}", "warning"))
     return problems
 
-
-def entries_by_topic(bundle: Bundle) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for entry_id, topic in bundle.topics.items():
-        grouped[topic].append(entry_id)
-    return dict(grouped)
