@@ -46,16 +46,7 @@ def view_matrix(view: View):  # noqa: ANN201 - scipy.sparse.csr_matrix
 
 def query_vector(view: View, prepared: str) -> tuple[np.ndarray, np.ndarray]:
     """(feature ids, weights) of a prepared message in a view, as View.similarities computes them."""
-    counts: dict[int, int] = {}
-    for feature in view.analyse(prepared):
-        j = view.vocabulary.get(feature)
-        if j is not None:
-            counts[j] = counts.get(j, 0) + 1
-    if not counts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
-    w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * view.idf[ids]
-    return ids, w / np.linalg.norm(w)
+    return view.query(prepared)
 
 
 def bigrams(doc: str) -> list[str]:
@@ -109,7 +100,7 @@ def all_scores(index: Index, text: str) -> np.ndarray:
     """sendbot's combined score for every intent (Index.scores keeps only the top 8)."""
     prepared, _ = index.prepare(text)
     if hasattr(index, "_combined"):  # the matcher's own blend, so this follows its changes
-        return index._combined(prepared, None)
+        return index._combined(prepared, None)[0]
     n = len(index.intents)
     ws, cs = index.words.similarities(prepared), index.chars.similarities(prepared)
     centroid = WORD_WEIGHT * index.words.centroid(ws, index.example_intent, n, None)

@@ -47,6 +47,7 @@ def plural(expansion: str) -> str:
 class _Entry:
     pattern: re.Pattern[str]
     expansion: str
+    names: tuple[str, ...]  # a text without any of these cannot match: a cheap test before the regex
 
 
 class Expander:
@@ -65,7 +66,7 @@ class Expander:
             alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
             # a whole word: not part of a longer word, a hyphenated word or a path; an optional plural 's'
             pattern = re.compile(rf"(?<![\w&/.@-])(?:{alternatives})(s?)(?![\w&@]|-\w|/\w|\.\w)")
-            entries.append(_Entry(pattern, term.expansion))
+            entries.append(_Entry(pattern, term.expansion, tuple(names)))
         self.entries = tuple(entries)
 
     def expand(self, text: str | None) -> str | None:
@@ -80,6 +81,8 @@ class Expander:
 
         insertions: list[tuple[int, str]] = []
         for entry in self.entries:
+            if not any(name in text for name in entry.names):
+                continue
             for found in entry.pattern.finditer(text):
                 start, end = found.span()
                 if is_protected(start, end):

@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from .normalise import STOPWORDS, stem, words
 from .schema import Thresholds
-from .tfidf import View, char_ngrams
+from .tfidf import View, char_ngrams, ranges
 
 WORD_WEIGHT = 0.6  # share of the word view in the blended similarity; the rest is character n-grams
 # Words around a term in 'what does X mean?'-style questions; anything else makes it a real question.
@@ -37,6 +37,11 @@ SENTENCE_DISCOUNT = 1.0  # measured: 0.8 and 0.9 answered fewer dev questions ri
 MAX_SENTENCES = 6
 _SENTENCES = re.compile(r"(?<=[.?!])\s+|\n+|\s+-\s+")
 NEAREST_WEIGHT = 0.45  # share of the nearest example in an intent's score; the rest is its centroid
+# Above SHORTLIST_ABOVE intents (a national knowledge base), character n-grams are compared only with
+# the examples of the SHORTLIST intents the words view ranks highest: a full pass costs ~10 ms at
+# 10,000 intents. Below it (Leeds has ~130) every example is compared.
+SHORTLIST_ABOVE = 1000
+SHORTLIST = 128
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,14 @@ def _content(doc: str) -> list[str]:
     return content or [t[1:] for t in tokens]
 
 
-def word_features(doc: str) -> list[str]:
+def word_units(doc: str) -> list[str]:
     """Every word on its own (pairs of words were tried: leave-one-out fell from 70.0% to 68.2%)."""
     return doc.split()
 
 
-def char_features(doc: str) -> list[str]:
-    """Character 3-5-grams of topic words only: they catch broken and compound words."""
-    return char_ngrams(" ".join(_content(doc)))
+def word_grams(word: str) -> list[str]:
+    """Character 3-5-grams of one word: they catch broken and compound words."""
+    return char_ngrams(word)
 
 
 class Lexicon:
@@ -87,15 +92,18 @@ class Lexicon:
                 key = tuple(words(variant))
                 if key:
                     self.phrases[key] = target
-        self.longest = max((len(k) for k in self.phrases), default=1)
         self.vocabulary = {w for k in self.phrases for w in k} | {w for v in self.phrases.values() for w in v}
+        sizes: dict[str, set[int]] = {}
+        for key in self.phrases:
+            sizes.setdefault(key[0], set()).add(len(key))
+        self.sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}  # longest phrase first
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self.longest, len(tokens) - i), 0, -1):
-                target = self.phrases.get(tuple(tokens[i : i + size]))
+            for size in self.sizes.get(tokens[i], ()):
+                target = self.phrases.get(tuple(tokens[i : i + size])) if i + size <= len(tokens) else None
                 if target is not None:
                     out.extend(target)
                     i += size
@@ -117,7 +125,8 @@ class Index:
         pairs = sorted(((i, e) for i, e in examples if e and e.strip()), key=lambda p: p[0])  # each intent contiguous
         self.thresholds = thresholds
         self.lexicon = Lexicon(synonyms)
-        raw_vocab = {w for _, e in pairs + exact for w in words(e)} | self.lexicon.vocabulary
+        tokenised = [words(e) for _, e in pairs]
+        raw_vocab = {w for ws in tokenised for w in ws} | {w for _, e in exact for w in words(e)} | self.lexicon.vocabulary
         self.vocabulary = sorted(w for w in raw_vocab if len(w) >= 3 and w.isalpha())
         self.vocab_set = set(raw_vocab)
         self.intents = sorted({i for i, _ in pairs})
@@ -131,7 +140,7 @@ class Index:
         # Intents written for young people about themselves: a parent asking about 'my son' wants the parents' answer.
         self.first_person = np.array([i in set(first_person) for i in self.intents], dtype=bool)
         self._typo_cache: dict[str, str] = {}
-        docs = [self.prepare(e)[0] for _, e in pairs]
+        docs = [self._prepare(ws)[0] for ws in tokenised]
         self.exact: dict[str, str] = {}
         for intent, phrase in exact:
             self.exact.setdefault(self.key(phrase), intent)
@@ -140,8 +149,12 @@ class Index:
         self.exact.pop("", None)
         self.words = self.chars = None
         if docs:
-            self.words = View(word_features, docs, self.example_intent, len(self.intents))
-            self.chars = View(char_features, docs, self.example_intent, len(self.intents))
+            self.words = View(word_units, docs, self.example_intent, len(self.intents))
+            self.chars = View(_content, docs, self.example_intent, len(self.intents), features=word_grams)  # topic words only
+            if len(self.intents) > SHORTLIST_ABOVE:
+                self.words.by_row()
+                self.chars.by_row()
+        self.ends = np.append(self.starts[1:], len(self.example_text)).astype(np.int64)
 
     # -- text preparation -------------------------------------------------
     def _correct(self, word: str) -> str:
@@ -165,7 +178,9 @@ class Index:
         you' still meets itself) and never in pairs or character n-grams, so 'how do I apply
         for X' and 'how do I apply for Y' are not alike just by their shape.
         """
-        raw = words(text)
+        return self._prepare(words(text))
+
+    def _prepare(self, raw: list[str]) -> tuple[str, float]:
         fixed = [self._correct(w) for w in raw]
         topical = [w for w in raw if w not in STOPWORDS and not w.isdigit()]
         known = sum(1 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
@@ -209,19 +224,36 @@ class Index:
         return None
 
     # -- scoring ----------------------------------------------------------
-    def _combined(self, prepared: str, skip: int | None) -> np.ndarray:
-        """Each intent's score for one prepared text: nearest example blended with the centroid."""
+    def _combined(self, prepared: str, skip: int | None, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each intent's score for one prepared text: nearest example blended with the centroid.
+
+        In a national knowledge base (over SHORTLIST_ABOVE intents) it also returns the shortlist it
+        compared character n-grams on; given a shortlist (`keep`), both views look at its examples
+        only, which is how the sentences of a long message are scored.
+        """
         n = len(self.intents)
         assert self.words is not None and self.chars is not None
-        word_sims = self.words.similarities(prepared)
-        char_sims = self.chars.similarities(prepared)
-        centroid = WORD_WEIGHT * self.words.centroid(word_sims, self.example_intent, n, skip)
-        centroid += (1 - WORD_WEIGHT) * self.chars.centroid(char_sims, self.example_intent, n, skip)
+        if n > SHORTLIST_ABOVE and keep is not None:
+            rows = ranges(self.starts[keep], self.ends[keep])
+            word_sims = self.words.similarities_of(prepared, rows)
+        else:
+            word_sims = self.words.similarities(prepared)
+        word_centroid = self.words.centroid(word_sims, self.example_intent, n, skip, self.starts)
+        if n > SHORTLIST_ABOVE:
+            if keep is None:
+                rough = NEAREST_WEIGHT * np.maximum.reduceat(word_sims, self.starts) + (1 - NEAREST_WEIGHT) * word_centroid
+                keep = np.sort(np.argpartition(-rough, SHORTLIST)[:SHORTLIST])
+                rows = ranges(self.starts[keep], self.ends[keep])
+            char_sims = self.chars.similarities_of(prepared, rows)
+        else:
+            char_sims = self.chars.similarities(prepared)
+        centroid = WORD_WEIGHT * word_centroid
+        centroid += (1 - WORD_WEIGHT) * self.chars.centroid(char_sims, self.example_intent, n, skip, self.starts)
         sims = WORD_WEIGHT * word_sims + (1 - WORD_WEIGHT) * char_sims
         if skip is not None:
             sims[skip] = 0.0
         nearest = np.maximum.reduceat(sims, self.starts)
-        return NEAREST_WEIGHT * nearest + (1 - NEAREST_WEIGHT) * centroid
+        return NEAREST_WEIGHT * nearest + (1 - NEAREST_WEIGHT) * centroid, keep
 
     def scores(self, text: str, skip: int | None = None) -> tuple[list[Candidate], float]:
         """Every intent's score for a message, best first, with the known-word share.
@@ -235,14 +267,14 @@ class Index:
         prepared, known = self.prepare(text)
         if not prepared or self.words is None or self.chars is None:
             return [], known
-        combined = self._combined(prepared, skip)
+        combined, keep = self._combined(prepared, skip)
         if SENTENCE_SCORING:
             parts = [p for p in _SENTENCES.split(text) if len(p.split()) >= 3]
             if len(parts) >= 2:
                 for part in parts[:MAX_SENTENCES]:
                     piece = self.prepare(part)[0]
                     if piece:
-                        part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip)
+                        part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip, keep)[0]
                         combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
         if self.first_person.any() and SOMEONE_ELSE & set(words(text)):
             combined = np.where(self.first_person, combined * self.thresholds.about_someone_else, combined)
