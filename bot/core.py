@@ -8,9 +8,10 @@ from pathlib import Path
 
 import jinja2
 
+from . import cache
 from . import knowledge as kn
 from . import language
-from .loader import Bundle, Problem, load
+from .loader import Bundle, Problem, data_root, load
 from .matcher import Index, Match
 from .reply import Option, Reply, Who
 from .safety import CrisisDetector
@@ -41,7 +42,8 @@ class Bot:
     """Everything needed to answer, loaded once; `handle` is pure and fast."""
 
     def __init__(self, bundle: Bundle, pages: dict[str, kn.Page], env: jinja2.Environment, problems: list[Problem],
-                 translations: dict[str, str] | None = None):
+                 translations: dict[str, str] | None = None, index: Index | None = None):
+        """`index` is a matcher already built from this same data (see bot/cache.py)."""
         self.bundle = bundle
         self.pages = pages
         self.env = env
@@ -72,7 +74,7 @@ class Bot:
         self.examples = examples
         chat = [i for i, t in self.targets.items() if t.kind in ("smalltalk", "fallback")]
         own = [i for i, t in self.targets.items() if t.page in pages and pages[t.page].audience == "young-people"]
-        self.index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat, first_person=own)
+        self.index = index or Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat, first_person=own)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
@@ -80,7 +82,17 @@ class Bot:
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":
-        """Load and validate; with strict, any error raises DataError listing every problem."""
+        """Load and validate; with strict, any error raises DataError listing every problem.
+
+        With SENDBOT_CACHE set, a load of unchanged files is read back from the cache instead.
+        """
+        where = cache.folder()
+        if where is not None:
+            digest = cache.key(data_root(root))
+            saved = cache.read(where, digest)
+            if saved is not None:
+                bundle, pages, translations, problems, index = saved
+                return cls(bundle, pages, kn.environment(bundle.root), problems, translations, index)
         bundle = load(Path(root) if root else None)
         env = kn.environment(bundle.root)
         pages, render_problems = kn.build_pages(bundle, env)
@@ -93,7 +105,10 @@ class Bot:
         errors = [p for p in problems if p.level == "error"]
         if strict and errors:
             raise DataError(errors)
-        return cls(bundle, pages, env, problems, translations)
+        bot = cls(bundle, pages, env, problems, translations)
+        if where is not None and not errors:
+            cache.write(where, digest, (bundle, pages, translations, problems, bot.index))
+        return bot
 
     # -- wording ----------------------------------------------------------
     @functools.lru_cache(maxsize=256)

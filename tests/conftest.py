@@ -49,4 +49,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes the real unanswered-question log: `chat` records, so every test gets a throwaway one."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SENDBOT_CACHE", raising=False)  # every load reads the files unless a test says otherwise
     monkeypatch.setenv("SENDBOT_DB", str(tmp_path_factory.getbasetemp() / "sendbot-log" / "sendbot.db"))
