@@ -2,7 +2,9 @@
 
 Why: Leeds is one of 153 English local authorities; a national deployment would hold all their
 local answers. This measures whether loading and matching stay fast when the matcher scans ~100x
-more examples. Nothing here changes the matcher: it reports what the current one does.
+more examples. Nothing here changes the matcher: it reports what the current one does. Load is
+timed twice: from the files, and through Bot.load with SENDBOT_CACHE (bot/cache.py), once to save
+the cache and once to read it back.
 
 How the data is made: a temporary SENDBOT_DATA folder holds today's knowledge/ and intents/ plus
 N-1 copies of every topic and intent file, one per real local authority. A copy renames every
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -145,6 +148,17 @@ def run_one(factor: int) -> dict[str, Any]:
         start, cstart = time.perf_counter(), time.process_time()
         Index(bot.examples, bundle.lexicon, bundle.thresholds, exact_pairs(bot), **index_options(bot))
         index_s, index_cpu = time.perf_counter() - start, time.process_time() - cstart
+        # The same data through Bot.load with SENDBOT_CACHE: the first load saves, the second reads it back.
+        os.environ["SENDBOT_CACHE"] = str(root / "cache")
+        start = time.perf_counter()
+        Bot.load(root, strict=False)
+        save_s = time.perf_counter() - start
+        start = time.perf_counter()
+        warm = Bot.load(root, strict=False)
+        warm_s = time.perf_counter() - start
+        del os.environ["SENDBOT_CACHE"]
+        assert warm.index.match("how do I apply for an EHCP") == bot.index.match("how do I apply for an EHCP")
+        del warm
         errors = [p for p in problems if p.level == "error"]
         qs = queries(bot)
         times, cpu = [], []
@@ -158,7 +172,7 @@ def run_one(factor: int) -> dict[str, Any]:
         pick = lambda pct, xs=times: xs[min(len(xs) - 1, round(pct / 100 * (len(xs) - 1)))]  # noqa: E731
         return {"factor": factor, "intents": len(bot.index.intents), "examples": len(bot.index.example_text),
                 "entries": len(bundle.entries), "errors": len(errors), "parse_s": t1 - t0, "pages_s": t2 - t1,
-                "check_s": t3 - t2, "bot_s": t4 - t3, "load_s": t4 - t0, "load_cpu": c4 - c0, "index_s": index_s,
+                "check_s": t3 - t2, "bot_s": t4 - t3, "load_s": t4 - t0, "save_s": save_s, "warm_s": warm_s, "load_cpu": c4 - c0, "index_s": index_s,
                 "index_cpu": index_cpu, "p99_cpu": pick(99, cpu),
                 "load_mb": load_mb, "peak_mb": rss_peak_mb(), "p50": pick(50), "p99": pick(99), "queries": len(qs),
                 "vocabulary": len(bot.index.vocabulary)}
@@ -174,8 +188,8 @@ def main() -> int:
         print(json.dumps(run_one(args.one)))
         return 0
     print("| size | intents | examples | vocabulary | load s (parse / pages / checks / Bot+index) | load CPU s | "
-          "index build s (CPU) | peak RSS MB | p50 ms | p99 ms | p99 CPU ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "first load with SENDBOT_CACHE (saves) s | load from cache s | index build s (CPU) | peak RSS MB | p50 ms | p99 ms | p99 CPU ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         runs = []
         for _ in range(args.runs):
@@ -187,7 +201,7 @@ def main() -> int:
         r = runs[0]
         note = f" ({r['errors']} data errors)" if r["errors"] else ""
         print(f"| {size}x | {r['intents']} | {r['examples']} | {r['vocabulary']} | {m['load_s']:.2f} ({m['parse_s']:.2f} / "
-              f"{m['pages_s']:.2f} / {m['check_s']:.2f} / {m['bot_s']:.2f}){note} | {m['load_cpu']:.2f} | "
+              f"{m['pages_s']:.2f} / {m['check_s']:.2f} / {m['bot_s']:.2f}){note} | {m['load_cpu']:.2f} | {m['save_s']:.2f} | {m['warm_s']:.2f} | "
               f"{m['index_s']:.2f} ({m['index_cpu']:.2f}) | {m['peak_mb']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['p99_cpu']:.2f} |",
               flush=True)
     print(f"# median of {args.runs} runs, each size in a fresh process; latency: Index.match on {runs[0]['queries']} unseen "

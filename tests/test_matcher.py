@@ -99,3 +99,25 @@ def test_out_of_scope_messages_are_rarely_answered(bot: Bot) -> None:
     print(f"\nout of scope: {len(answered)}/{len(messages)} answered ({100 * rate:.1f}%)")
     assert len(messages) >= 70
     assert rate <= 0.05, answered
+
+
+def test_shortlist_mode_scores_as_the_full_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above SHORTLIST_ABOVE examples the views compare only a shortlist; with every intent on it, nothing changes."""
+    import bot.matcher as matcher
+
+    full = Index(EXAMPLES, SYNONYMS, Thresholds())
+    monkeypatch.setattr(matcher, "SHORTLIST_ABOVE", 1)
+    monkeypatch.setattr(matcher, "SHORTLIST", 3)
+    listed = Index(EXAMPLES, SYNONYMS, Thresholds())
+    for message in ["hydrotherapy pool", "cancel the taxi. we moved house last week. how do i apply again for transport"]:
+        assert listed.scores(message) == full.scores(message)
+
+
+def test_shortlist_mode_keeps_the_best_intent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.matcher as matcher
+
+    monkeypatch.setattr(matcher, "SHORTLIST_ABOVE", 1)
+    monkeypatch.setattr(matcher, "SHORTLIST", 1)
+    short = Index(EXAMPLES, SYNONYMS, Thresholds())
+    assert short.match("hydrotheraphy pool").best.intent == "hydro"
+    assert short.match("how do I canel transport").best.intent == "cancel-transport"
