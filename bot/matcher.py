@@ -31,7 +31,10 @@ AFTER_TERM = frozenset("mean means meaning stand stands".split())  # 'X mean', '
 BEFORE_TERM = frozenset("define definition meaning".split())  # 'define X', 'meaning of X'
 MAX_TERM_WORDS = 6
 # Words that show a message is about someone else's child, not the writer's own plan.
-SOMEONE_ELSE = frozenset("son sons daughter daughters child childs children kid kids he him his she her boy girl dd ds grandson granddaughter".split())
+SOMEONE_ELSE = frozenset("son sons daughter daughters child childs children kid kids he him his she her boy girl dd ds grandson granddaughter "
+                         "stepson stepdaughter teenager toddler twins youngest eldest".split())
+# 'my 9 year old', 'our 15yo': a parent naming their child by age
+_BY_AGE = re.compile(r"\b(?:my|our)\s+(?:\w+\s+)?\d{1,2}\s*(?:-\s*)?(?:years?|yrs?|y)?\s*(?:-\s*)?(?:old|o)\b", re.IGNORECASE)
 SENTENCE_SCORING = True
 SENTENCE_DISCOUNT = 1.0  # measured: 0.8 and 0.9 answered fewer dev questions right, with the same wrong answers
 MAX_SENTENCES = 6
@@ -279,7 +282,7 @@ class Index:
                     if piece:
                         part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip, keep)[0]
                         combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
-        if self.first_person.any() and SOMEONE_ELSE & set(words(text)):
+        if self.first_person.any() and (SOMEONE_ELSE & set(words(text)) or _BY_AGE.search(text)):
             combined = np.where(self.first_person, combined * self.thresholds.about_someone_else, combined)
         order = np.argsort(-combined, kind="stable")[:8]
         return [Candidate(self.intents[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0], known

@@ -121,3 +121,17 @@ def test_shortlist_mode_keeps_the_best_intent(monkeypatch: pytest.MonkeyPatch) -
     short = Index(EXAMPLES, SYNONYMS, Thresholds())
     assert short.match("hydrotheraphy pool").best.intent == "hydro"
     assert short.match("how do I canel transport").best.intent == "cancel-transport"
+
+
+@pytest.mark.parametrize("message, about_someone_else", [
+    ("my 9 year old can't sleep", True), ("our 15yo can't sleep", True), ("my 7-year-old can't sleep", True),
+    ("my stepson can't sleep", True), ("i am 15 and i can't sleep", False), ("i can't sleep", False),
+])
+def test_young_peoples_answers_count_less_when_a_parent_writes(message: str, about_someone_else: bool) -> None:
+    examples = [("yp-sleep", "i can't sleep at night"), ("yp-sleep", "i lie awake"),
+                ("sleep", "help with sleep problems"), ("sleep", "sleep difficulties at night")]
+    plain = Index(examples, {}, Thresholds())
+    aware = Index(examples, {}, Thresholds(about_someone_else=0.5), first_person=["yp-sleep"])
+    mine = {c.intent: c.score for c in plain.scores(message)[0]}
+    theirs = {c.intent: c.score for c in aware.scores(message)[0]}
+    assert theirs["yp-sleep"] == pytest.approx(mine["yp-sleep"] * (0.5 if about_someone_else else 1.0), abs=1e-4)
