@@ -7,7 +7,8 @@ word), which C, and how to blend the margin with sendbot's score. Every setting'
 chosen on val + oos_val, as in clinc150.py; the table shows test + oos_test and val beside it, so
 the spread across settings (the noise in "the best one") is visible. It ends with our own intents/:
 top-1 and top-3 under stratified 10-fold CV, sendbot's score plus a x the layer's margin.
-Run: `.venv/bin/python benchmarks/layer_variants.py` (needs the `bench` extra; about 5 minutes).
+Run: `.venv/bin/python benchmarks/layer_variants.py` (needs the `bench` extra; about 5 minutes;
+`--mlp` adds a one-hidden-layer MLP on words and word pairs, about 15 minutes more).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def queries(view: View, prepared: list[str]):  # noqa: ANN201 - scipy.sparse.csr
     return csr_matrix((vals, (rows, cols)), shape=(len(prepared), len(view.vocabulary)))
 
 
-def clinc(variant: str = "data_full") -> list[str]:
+def clinc(variant: str = "data_full", mlp: bool = False) -> list[str]:
     from scipy.sparse import hstack
     from sklearn.svm import LinearSVC
 
@@ -86,6 +87,19 @@ def clinc(variant: str = "data_full") -> list[str]:
             for a in (1.0, 2.0):
                 lines.append(f"{label} | score + {a} x margin | {evaluate({s: base[s] + a * margin[s] for s in splits})} |")
         print("\n".join(lines[-9:]), flush=True)
+    if mlp:  # a non-linear model on the same features: about 15 minutes on two cores
+        from sklearn.neural_network import MLPClassifier
+
+        train = hstack([x["w"], x["b"]]).tocsr()
+        query = {s: hstack([q[s]["w"], q[s]["b"]]).tocsr() for s in splits}
+        start = time.perf_counter()
+        net = MLPClassifier(hidden_layer_sizes=(256,), max_iter=30, batch_size=128, random_state=0).fit(train, index.example_intent)
+        fit = time.perf_counter() - start
+        prob = {s: net.predict_proba(query[s]) for s in splits}
+        label = "| prepared words+word pairs, MLP 256 hidden, 30 epochs | -"
+        lines.append(f"{label} | probability (fit {fit:.0f} s) | {evaluate(prob)} |")
+        for a in (0.25, 0.5, 1.0):
+            lines.append(f"{label} | score + {a} x probability | {evaluate({s: base[s] + a * prob[s] for s in splits})} |")
     return lines
 
 
@@ -126,7 +140,7 @@ def ours(folds: int = 10, blends: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3,
 
 
 def main() -> int:
-    lines = clinc() + ours()
+    lines = clinc(mlp="--mlp" in sys.argv) + ours()
     print("\n".join(lines))
     return 0
 
