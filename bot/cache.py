@@ -55,19 +55,22 @@ def read(where: Path, digest: str) -> Any | None:
 
 def write(where: Path, digest: str, value: Any) -> bool:
     """Save atomically (a temporary file, then rename), dropping older caches; False if it cannot."""
+    temporary: str | None = None
     try:
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, prefix=".sendbot-", suffix=".tmp", delete=False) as handle:
+            temporary = handle.name
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         target = where / f"sendbot-{digest}.pickle"
-        os.replace(handle.name, target)
+        os.replace(temporary, target)
         for old in where.glob("sendbot-*.pickle"):
             if old != target:
                 old.unlink(missing_ok=True)
         return True
-    except OSError:
-        try:
-            Path(handle.name).unlink(missing_ok=True)  # type: ignore[possibly-undefined]
-        except (NameError, OSError):
-            pass
+    except OSError:  # a full disk or a read-only folder: the bot works on without a cache
+        if temporary is not None:
+            try:
+                Path(temporary).unlink(missing_ok=True)
+            except OSError:
+                pass
         return False

@@ -86,3 +86,15 @@ def test_caching_is_off_unless_asked_for(data_copy: Path, tmp_path: Path) -> Non
     assert cache.folder() is None
     Bot.load(data_copy)
     assert not list(tmp_path.rglob("sendbot-*.pickle"))
+
+
+def test_a_full_disk_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import pickle
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dump", full)
+    assert cache.write(tmp_path, "abc", {"any": "thing"}) is False
+    assert not list(tmp_path.iterdir())
