@@ -28,7 +28,7 @@ from bot.matcher import Index  # noqa: E402
 from bot.schema import Thresholds  # noqa: E402
 from bot.tfidf import View  # noqa: E402
 from clinc150 import DATA, choose_threshold, report  # noqa: E402
-from prototypes import all_scores, bigrams, every_word_chars, view_matrix  # noqa: E402
+from prototypes import all_scores, bigrams, every_word_chars, stratified_folds, view_matrix  # noqa: E402
 
 FEATURES = {"w": "prepared words", "b": "word pairs", "c": "char n-grams of topic words (sendbot's)", "a": "char n-grams of every word"}
 SETTINGS = [("wb", (1.0, 1.0)), ("wab", (0.77, 0.63, 1.0)), ("wcb", (0.77, 0.63, 1.0)), ("wcb", (1.0, 0.5, 1.0))]
@@ -112,11 +112,7 @@ def ours(folds: int = 10, blends: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3,
 
     bot = Bot.load(ROOT)
     pairs = sorted(bot.examples, key=lambda p: p[0])
-    rng = np.random.default_rng(0)
-    fold = np.empty(len(pairs), dtype=np.int64)
-    for intent in sorted({i for i, _ in pairs}):
-        members = [k for k, (i, _) in enumerate(pairs) if i == intent]
-        fold[members] = rng.permutation(len(members)) % folds
+    fold = stratified_folds(pairs, folds)
     top1 = dict.fromkeys(blends, 0)
     top3 = dict.fromkeys(blends, 0)
     for f in range(folds):

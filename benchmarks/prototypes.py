@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bot.matcher import NEAREST_WEIGHT, WORD_WEIGHT, Index  # noqa: E402
+from bot.matcher import WORD_WEIGHT, Index  # noqa: E402
 from bot.schema import Thresholds  # noqa: E402
 from bot.tfidf import View, char_ngrams  # noqa: E402
 from clinc150 import DATA, choose_threshold, report  # noqa: E402
@@ -42,11 +42,6 @@ def view_matrix(view: View):  # noqa: ANN201 - scipy.sparse.csr_matrix
     from scipy.sparse import csc_matrix
 
     return csc_matrix((view.values, view.rows, view.indptr), shape=(view.size, len(view.vocabulary))).tocsr()
-
-
-def query_vector(view: View, prepared: str) -> tuple[np.ndarray, np.ndarray]:
-    """(feature ids, weights) of a prepared message in a view, as View.similarities computes them."""
-    return view.query(prepared)
 
 
 def bigrams(doc: str) -> list[str]:
@@ -90,7 +85,7 @@ class Layer:
     def margins(self, prepared: str) -> np.ndarray:
         ids, ws = [], []
         for (scale, view), offset in zip(self.views, self.offsets):
-            i, w = query_vector(view, prepared)
+            i, w = view.query(prepared)
             ids.append(i + offset)
             ws.append(scale * w)
         return np.concatenate(ws).astype(np.float32) @ self.weights[np.concatenate(ids)] + self.bias
@@ -99,14 +94,17 @@ class Layer:
 def all_scores(index: Index, text: str) -> np.ndarray:
     """sendbot's combined score for every intent (Index.scores keeps only the top 8)."""
     prepared, _ = index.prepare(text)
-    if hasattr(index, "_combined"):  # the matcher's own blend, so this follows its changes
-        return index._combined(prepared, None)[0]
-    n = len(index.intents)
-    ws, cs = index.words.similarities(prepared), index.chars.similarities(prepared)
-    centroid = WORD_WEIGHT * index.words.centroid(ws, index.example_intent, n, None)
-    centroid += (1 - WORD_WEIGHT) * index.chars.centroid(cs, index.example_intent, n, None)
-    nearest = np.maximum.reduceat(WORD_WEIGHT * ws + (1 - WORD_WEIGHT) * cs, index.starts)
-    return NEAREST_WEIGHT * nearest + (1 - NEAREST_WEIGHT) * centroid
+    return index._combined(prepared, None)[0]  # the matcher's own blend, so this follows its changes
+
+
+def stratified_folds(pairs: list[tuple[str, str]], folds: int, seed: int = 0) -> np.ndarray:
+    """A fold number for each (intent, example) pair, each intent's examples spread evenly over the folds."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(pairs), dtype=np.int64)
+    for intent in sorted({i for i, _ in pairs}):
+        members = [k for k, (i, _) in enumerate(pairs) if i == intent]
+        fold[members] = rng.permutation(len(members)) % folds
+    return fold
 
 
 def run(variant: str) -> list[str]:
@@ -188,11 +186,7 @@ def ours(folds: int = 10) -> list[str]:
 
     bot = Bot.load(ROOT, strict=False)
     pairs = sorted(bot.examples, key=lambda p: p[0])
-    rng = np.random.default_rng(0)
-    fold = np.empty(len(pairs), dtype=np.int64)
-    for intent in sorted({i for i, _ in pairs}):
-        members = [n for n, (i, _) in enumerate(pairs) if i == intent]
-        fold[members] = rng.permutation(len(members)) % folds
+    fold = stratified_folds(pairs, folds)
     hits = {"sendbot": 0, "svm": 0, "svm+": 0, "blend+": 0}
     for f in range(folds):
         train = [p for n, p in enumerate(pairs) if fold[n] != f]

@@ -47,9 +47,7 @@ def read(where: Path, digest: str) -> Any | None:
     try:
         with path.open("rb") as handle:
             return pickle.load(handle)  # our own file, written by write() below into a folder staff chose
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 - a damaged cache must never stop the bot; load from the files instead
+    except Exception:  # noqa: BLE001 - a missing or damaged cache must never stop the bot; load from the files
         return None
 
 

@@ -86,14 +86,15 @@ class Bot:
 
         With SENDBOT_CACHE set, a load of unchanged files is read back from the cache instead.
         """
+        folder = data_root(root)
         where = cache.folder()
         if where is not None:
-            digest = cache.key(data_root(root))
+            digest = cache.key(folder)
             saved = cache.read(where, digest)
             if saved is not None:
                 bundle, pages, translations, problems, index = saved
                 return cls(bundle, pages, kn.environment(bundle.root), problems, translations, index)
-        bundle = load(Path(root) if root else None)
+        bundle = load(folder)
         env = kn.environment(bundle.root)
         pages, render_problems = kn.build_pages(bundle, env)
         translations, translation_problems = kn.fallback_translations(bundle, env)

@@ -69,6 +69,11 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
+def _blend(nearest: np.ndarray, centroid: np.ndarray) -> np.ndarray:
+    """An intent's score from its nearest example and its centroid."""
+    return NEAREST_WEIGHT * nearest + (1 - NEAREST_WEIGHT) * centroid
+
+
 def _content(doc: str) -> list[str]:
     tokens = doc.split()
     content = [t for t in tokens if not t.startswith("_")]
@@ -78,11 +83,6 @@ def _content(doc: str) -> list[str]:
 def word_units(doc: str) -> list[str]:
     """Every word on its own (pairs of words were tried: leave-one-out fell from 70.0% to 68.2%)."""
     return doc.split()
-
-
-def word_grams(word: str) -> list[str]:
-    """Character 3-5-grams of one word: they catch broken and compound words."""
-    return char_ngrams(word)
 
 
 class Lexicon:
@@ -155,7 +155,8 @@ class Index:
         self.shortlist = SHORTLIST if len(pairs) > SHORTLIST_ABOVE else 0  # 0: compare every example
         if docs:
             self.words = View(word_units, docs, self.example_intent, len(self.intents))
-            self.chars = View(_content, docs, self.example_intent, len(self.intents), features=word_grams)  # topic words only
+            # character 3-5-grams of topic words only: they catch broken and compound words
+            self.chars = View(_content, docs, self.example_intent, len(self.intents), features=char_ngrams)
             if self.shortlist:
                 self.words.by_row()
                 self.chars.by_row()
@@ -186,6 +187,7 @@ class Index:
         return self._prepare(words(text))
 
     def _prepare(self, raw: list[str]) -> tuple[str, float]:
+        """prepare() for text already split into words (the examples are split once, at build)."""
         fixed = [self._correct(w) for w in raw]
         topical = [w for w in raw if w not in STOPWORDS and not w.isdigit()]
         known = sum(1 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
@@ -232,34 +234,26 @@ class Index:
     def _combined(self, prepared: str, skip: int | None, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """Each intent's score for one prepared text: nearest example blended with the centroid.
 
-        In a national knowledge base (over SHORTLIST_ABOVE examples) it also returns the shortlist it
-        compared character n-grams on; given a shortlist (`keep`), both views look at its examples
-        only, which is how the sentences of a long message are scored.
+        In a national knowledge base (self.shortlist) the character view compares only the examples
+        of the intents the words view ranks highest, and that shortlist is returned. Given a shortlist
+        (`keep`), both views look at its examples only: how the sentences of a long message are scored.
         """
         n = len(self.intents)
         assert self.words is not None and self.chars is not None
-        if self.shortlist and keep is not None:
-            rows = ranges(self.starts[keep], self.ends[keep])
-            word_sims = self.words.similarities_of(prepared, rows)
-        else:
-            word_sims = self.words.similarities(prepared)
+        rows = ranges(self.starts[keep], self.ends[keep]) if self.shortlist and keep is not None else None
+        word_sims = self.words.similarities(prepared) if rows is None else self.words.similarities_of(prepared, rows)
         word_centroid = self.words.centroid(word_sims, self.example_intent, n, skip, self.starts)
-        if self.shortlist:
-            if keep is None:
-                rough = NEAREST_WEIGHT * np.maximum.reduceat(word_sims, self.starts) + (1 - NEAREST_WEIGHT) * word_centroid
-                size = self.shortlist
-                keep = np.sort(np.argpartition(-rough, size)[:size]) if n > size else np.arange(n)
-                rows = ranges(self.starts[keep], self.ends[keep])
-            char_sims = self.chars.similarities_of(prepared, rows)
-        else:
-            char_sims = self.chars.similarities(prepared)
+        if self.shortlist and rows is None:
+            rough = _blend(np.maximum.reduceat(word_sims, self.starts), word_centroid)
+            keep = np.sort(np.argpartition(-rough, self.shortlist)[: self.shortlist]) if n > self.shortlist else np.arange(n)
+            rows = ranges(self.starts[keep], self.ends[keep])
+        char_sims = self.chars.similarities(prepared) if rows is None else self.chars.similarities_of(prepared, rows)
         centroid = WORD_WEIGHT * word_centroid
         centroid += (1 - WORD_WEIGHT) * self.chars.centroid(char_sims, self.example_intent, n, skip, self.starts)
         sims = WORD_WEIGHT * word_sims + (1 - WORD_WEIGHT) * char_sims
         if skip is not None:
             sims[skip] = 0.0
-        nearest = np.maximum.reduceat(sims, self.starts)
-        return NEAREST_WEIGHT * nearest + (1 - NEAREST_WEIGHT) * centroid, keep
+        return _blend(np.maximum.reduceat(sims, self.starts), centroid), keep
 
     def scores(self, text: str, skip: int | None = None) -> tuple[list[Candidate], float]:
         """Every intent's score for a message, best first, with the known-word share.
