@@ -48,6 +48,7 @@ class _Entry:
     pattern: re.Pattern[str]
     expansion: str
     names: tuple[str, ...]  # a text without any of these cannot match: a cheap test before the regex
+    flat: str  # _flat(expansion), to spot it already written nearby
 
 
 class Expander:
@@ -66,11 +67,14 @@ class Expander:
             alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
             # a whole word: not part of a longer word, a hyphenated word or a path; an optional plural 's'
             pattern = re.compile(rf"(?<![\w&/.@-])(?:{alternatives})(s?)(?![\w&@]|-\w|/\w|\.\w)")
-            entries.append(_Entry(pattern, term.expansion, tuple(names)))
+            entries.append(_Entry(pattern, term.expansion, tuple(names), _flat(term.expansion)))
         self.entries = tuple(entries)
 
     def expand(self, text: str | None) -> str | None:
         if not text or not self.entries:
+            return text
+        present = [e for e in self.entries if any(name in text for name in e.names)]
+        if not present:
             return text
         protected = [m.span() for m in _PROTECTED.finditer(text)]
         if self.names:
@@ -80,15 +84,13 @@ class Expander:
             return any(a < end and start < b for a, b in protected)
 
         insertions: list[tuple[int, str]] = []
-        for entry in self.entries:
-            if not any(name in text for name in entry.names):
-                continue
+        for entry in present:
             for found in entry.pattern.finditer(text):
                 start, end = found.span()
                 if is_protected(start, end):
                     continue
                 window = text[max(0, start - NEARBY): end + NEARBY]
-                already = _flat(entry.expansion) in _flat(window) or text[end:end + 2].lstrip().startswith("(")
+                already = entry.flat in _flat(window) or text[end:end + 2].lstrip().startswith("(")
                 if not already:
                     words = plural(entry.expansion) if found.group(1) else entry.expansion
                     insertions.append((end, f" ({words})"))

@@ -103,6 +103,8 @@ class Lexicon:
         self.sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}  # longest phrase first
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
+        if self.sizes.keys().isdisjoint(tokens):  # most texts: no phrase can start anywhere
+            return list(tokens)
         out: list[str] = []
         i = 0
         while i < len(tokens):
@@ -140,11 +142,14 @@ class Index:
         self.starts = np.searchsorted(self.example_intent, np.arange(len(self.intents)))
         # Intents matched on the whole message only (chat like 'who are you' must not win from
         # one sentence of a long question: 'my son won't sleep... who do we talk to?').
-        self.sentence_mask = np.array([i not in set(whole_only) for i in self.intents], dtype=bool)
+        whole, own = set(whole_only), set(first_person)
+        self.sentence_mask = np.array([i not in whole for i in self.intents], dtype=bool)
         # Intents written for young people about themselves: a parent asking about 'my son' wants the parents' answer.
-        self.first_person = np.array([i in set(first_person) for i in self.intents], dtype=bool)
+        self.first_person = np.array([i in own for i in self.intents], dtype=bool)
         self._typo_cache: dict[str, str] = {}
-        docs = [self._prepare(ws)[0] for ws in tokenised]
+        self._marked: dict[str, str] = {}  # word -> its prepared token, while building
+        docs = [self._prepare_known(ws) for ws in tokenised]
+        del self._marked
         self.exact: dict[str, str] = {}
         for intent, phrase in exact:
             self.exact.setdefault(self.key(phrase), intent)
@@ -193,6 +198,17 @@ class Index:
         known = sum(1 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
         tokens = [("_" + w) if w in STOPWORDS else stem(w) for w in self.lexicon.apply(fixed)]
         return " ".join(tokens), (known / len(topical) if topical else 1.0)
+
+    def _prepare_known(self, raw: list[str]) -> str:
+        """_prepare()'s text for words all in the vocabulary (the examples): nothing to correct or count."""
+        marked = self._marked
+        out = []
+        for w in self.lexicon.apply(raw):
+            token = marked.get(w)
+            if token is None:
+                token = marked[w] = ("_" + w) if w in STOPWORDS else stem(w)
+            out.append(token)
+        return " ".join(out)
 
     def _tokens(self, text: str, synonyms: bool = True) -> list[str]:
         fixed = [self._correct(w) for w in words(text)]

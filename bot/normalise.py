@@ -25,6 +25,8 @@ _SHORTHAND = {
     "kids": "children", "kiddo": "child", "ds": "son", "dd": "daughter", "lo": "child",
 }
 
+_SHORTHAND_WORDS = {raw: tuple(full.split()) for raw, full in _SHORTHAND.items()}
+
 # Words so common in questions that they say nothing about the topic.
 STOPWORDS = frozenset(
     "a an the and or but of to in on at for with by from as is are was were be been being am do does did "
@@ -43,9 +45,16 @@ def clean(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split cleaned text into words, expanding shorthand and contractions."""
+    found = _WORD.findall(clean(text))
+    if _SHORTHAND_WORDS.keys().isdisjoint(found):
+        return found
     out: list[str] = []
-    for raw in _WORD.findall(clean(text)):
-        out.extend(_SHORTHAND.get(raw, raw).split())
+    for raw in found:
+        full = _SHORTHAND_WORDS.get(raw)
+        if full is None:
+            out.append(raw)
+        else:
+            out.extend(full)
     return out
 
 

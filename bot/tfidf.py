@@ -47,6 +47,49 @@ def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
 
 
+CHUNK = 1 << 18  # features expanded at a time while counting terms: small temporaries stay in memory already touched
+
+
+def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray, unit_ptr: np.ndarray,
+                 unit_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(feature, example, count) of every feature in every example, sorted by feature then example.
+
+    Keys (feature x examples + example) are made and sorted a chunk of examples at a time, then the
+    sorted chunks are merged by one stable sort, which finds the runs: at 100x today's size this
+    took a third of the time of one pass over 20 million fresh entries. Runs of equal keys are the counts.
+    """
+    n_docs = len(doc_tokens) - 1
+    width = max(n_docs, 1)
+    token_len = unit_len[token]
+    features_before = np.concatenate([[0], np.cumsum(token_len)])[doc_tokens]  # at each example's start
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(features_before, np.arange(CHUNK, features_before[-1], CHUNK)), [n_docs]]))
+    chunks = []
+    for d0, d1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        t0, t1 = doc_tokens[d0], doc_tokens[d1]
+        lengths = token_len[t0:t1]
+        starts = unit_ptr[token[t0:t1]]
+        key = unit_cols[ranges(starts, starts + lengths)]
+        key *= width
+        key += np.repeat(np.repeat(np.arange(d0, d1, dtype=np.int64), np.diff(doc_tokens[d0 : d1 + 1])), lengths)
+        key.sort()
+        chunks.append(key)
+    key = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+    del chunks
+    key.sort(kind="stable")  # sorted runs, one per chunk: a merge
+    if not len(key):
+        return key, key.copy(), key.copy()
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    del new
+    counts = np.diff(first, append=len(key))
+    key = key[first]
+    col = key // width
+    key -= col * width
+    return col, key, counts
+
+
 class View:
     """One TF-IDF view (words or character n-grams) of the examples, each owned by an intent."""
 
@@ -64,26 +107,15 @@ class View:
         unit_ptr = np.concatenate([[0], np.cumsum(unit_len)])[:-1]
         unit_cols = np.concatenate(per_unit) if per_unit else np.zeros(0, dtype=np.int64)
         token = np.fromiter(map(distinct.__getitem__, flat), dtype=np.int64, count=len(flat))
-        token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), [len(us) for us in doc_units])
+        doc_tokens = np.concatenate([[0], np.cumsum([len(us) for us in doc_units], dtype=np.int64)])
         n_docs, n_features = len(docs), len(self.vocabulary)
-        lengths = unit_len[token]
-        all_cols = unit_cols[ranges(unit_ptr[token], unit_ptr[token] + lengths)]
-        all_rows = np.repeat(token_doc, lengths)
-        # Sorted column-major (feature, then example): runs of one key are the term counts, and the
-        # order is the one similarities() reads. One sort of the flat array; no dicts per example.
-        width = max(n_docs, 1)
-        key = all_cols * width + all_rows
-        key.sort()
-        first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else np.zeros(0, dtype=np.int64)
-        counts = np.diff(np.concatenate([first, [len(key)]]))
-        key = key[first]
-        col, row = key // width, key % width
+        col, row, counts = _term_counts(token, doc_tokens, unit_len, unit_ptr, unit_cols)
         df = np.bincount(col, minlength=n_features)
         self.idf = np.log((1 + n_docs) / (1 + df)) + 1.0
         val = (1.0 + np.log(counts.astype(np.float64))) * self.idf[col] if len(col) else np.zeros(0)
         norms = np.sqrt(np.bincount(row, weights=val * val, minlength=n_docs))
         norms[norms == 0] = 1.0
-        val = val / norms[row]
+        val /= norms[row]
         # Per-intent sums S, for centroids and for leaving one example out exactly. Examples come
         # grouped by intent, so within a feature each intent's entries are one run.
         if np.any(np.diff(owner) < 0):
@@ -92,10 +124,9 @@ class View:
         new_group = np.concatenate([[True], group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=bool)
         bounds = np.flatnonzero(new_group)
         sums = np.add.reduceat(val, bounds) if len(bounds) else np.zeros(0)
-        inverse = np.cumsum(new_group) - 1
         self.sum_norm = np.sqrt(np.bincount(group[bounds] % max(n_intents, 1), weights=sums * sums, minlength=n_intents))
         self.sum_norm[self.sum_norm == 0] = 1.0
-        self.self_dot = np.bincount(row, weights=val * sums[inverse], minlength=n_docs)  # x_k . S_intent(k)
+        self.self_dot = np.bincount(row, weights=val * np.repeat(sums, np.diff(bounds, append=len(val))), minlength=n_docs)  # x_k . S_intent(k)
         self.self_norm = np.sqrt(np.bincount(row, weights=val * val, minlength=n_docs))
         self.rows, self.values = row, val
         self.indptr = np.searchsorted(col, np.arange(n_features + 1))
