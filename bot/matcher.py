@@ -103,20 +103,24 @@ class Lexicon:
         self.sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}  # longest phrase first
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
-        if self.sizes.keys().isdisjoint(tokens):  # most texts: no phrase can start anywhere
+        """Rewrite every phrase, longest first, reading left to right."""
+        sizes = self.sizes
+        starts = [i for i, token in enumerate(tokens) if token in sizes]  # where a phrase can start
+        if not starts:
             return list(tokens)
         out: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for size in self.sizes.get(tokens[i], ()):
+        done = 0  # tokens[:done] are handled
+        for i in starts:
+            if i < done:
+                continue  # inside a phrase already rewritten
+            for size in sizes[tokens[i]]:
                 target = self.phrases.get(tuple(tokens[i : i + size])) if i + size <= len(tokens) else None
                 if target is not None:
+                    out.extend(tokens[done:i])
                     out.extend(target)
-                    i += size
+                    done = i + size
                     break
-            else:
-                out.append(tokens[i])
-                i += 1
+        out.extend(tokens[done:])
         return out
 
 

@@ -97,3 +97,18 @@ def test_known_limits_are_said_kindly_not_answered(bot: Bot, message: str, inten
     assert (reply.kind, reply.intent) == ("fallback", intent)
     assert "SENDIASS" in reply.footer
     assert "{{" not in reply.body
+
+
+def test_load_turns_the_cycle_collector_back_on(data_copy) -> None:
+    """Bot.load pauses the collector for speed; a load that succeeds or fails must leave it running."""
+    import gc
+
+    from bot.core import DataError
+
+    assert gc.isenabled()
+    Bot.load(data_copy)
+    assert gc.isenabled()
+    (data_copy / "intents" / "crisis.yaml").unlink()
+    with pytest.raises(DataError):
+        Bot.load(data_copy)
+    assert gc.isenabled()

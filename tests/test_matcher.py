@@ -67,6 +67,21 @@ def test_lexicon_rewrites_longest_phrase_first() -> None:
     assert lex.apply(["ehc", "plan"]) == ["ehcp"]
 
 
+@pytest.mark.parametrize("tokens, expected", [
+    ([], []),
+    (["no", "phrase", "here"], ["no", "phrase", "here"]),
+    (["ehc"], ["ehc"]),  # a phrase's first word alone stays
+    (["ehc", "ehc", "plan"], ["ehc", "ehcp"]),
+    (["ehc", "plan", "ehc", "plan"], ["ehcp", "ehcp"]),
+    (["planning", "the", "ehc", "plan", "planning"], ["plan", "the", "ehcp", "plan"]),
+    (["care", "plan"], ["care", "plan"]),  # 'plan' inside a longer phrase only counts as a word of its own
+    (["education", "health", "and", "care"], ["education", "health", "and", "care"]),  # cut short
+])
+def test_lexicon_rewrites_every_phrase_left_to_right(tokens: list[str], expected: list[str]) -> None:
+    lex = Lexicon({"ehcp": ["ehc plan", "education health and care plan"], "plan": ["planning"]})
+    assert lex.apply(tokens) == expected
+
+
 def test_exact_phrases_win_outright() -> None:
     idx = Index(EXAMPLES, SYNONYMS, Thresholds(), exact=[("term-senco", "SENCO"), ("term-senco", "special educational needs co-ordinator")])
     for message in ("SENCO", "senco?", "what does SENCO stand for", "What's a SENCo", "what does SENCO mean"):
