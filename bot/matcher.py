@@ -168,7 +168,7 @@ class Index:
             self.chars = View(_content, docs, self.example_intent, len(self.intents), features=char_ngrams)
             if self.shortlist:
                 self.words.by_row()
-                self.chars.by_row()
+                self.chars.by_row(keep_columns=False)  # characters are only ever compared with a shortlist
         self.ends = np.append(self.starts[1:], len(self.example_text)).astype(np.int64)
 
     # -- text preparation -------------------------------------------------

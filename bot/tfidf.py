@@ -128,17 +128,25 @@ class View:
         self.sum_norm[self.sum_norm == 0] = 1.0
         self.self_dot = np.bincount(row, weights=val * np.repeat(sums, np.diff(bounds, append=len(val))), minlength=n_docs)  # x_k . S_intent(k)
         self.self_norm = np.sqrt(np.bincount(row, weights=val * val, minlength=n_docs))
-        self.rows, self.values = row, val
+        self.rows: np.ndarray | None = row
+        self.values: np.ndarray | None = val
         self.indptr = np.searchsorted(col, np.arange(n_features + 1))
         self.size = n_docs
         self.row_ptr: np.ndarray | None = None  # set by by_row()
 
-    def by_row(self) -> None:
-        """Also keep the examples row by row, so a query can be compared with a few examples only."""
-        col = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
+    def by_row(self, keep_columns: bool = True) -> None:
+        """Also keep the examples row by row, so a query can be compared with a few examples only.
+
+        Without keep_columns the column-wise copy goes (similarities() then reads the rows): at
+        national size the character view only ever compares a shortlist, and the copy is ~200 MB.
+        """
+        assert self.rows is not None and self.values is not None
         order = np.argsort(self.rows, kind="stable")
-        self.row_cols, self.row_values = col[order], self.values[order]
-        self.row_ptr = np.searchsorted(self.rows[order], np.arange(self.size + 1))
+        self.row_cols = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))[order]
+        self.row_values = self.values[order]
+        self.row_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.rows, minlength=self.size))])
+        if not keep_columns:
+            self.rows = self.values = None
 
     def similarities_of(self, text: str, rows: np.ndarray) -> np.ndarray:
         """Like similarities(), but only for the given examples (zero elsewhere): cost follows len(rows)."""
@@ -184,6 +192,8 @@ class View:
 
     def similarities(self, text: str) -> np.ndarray:
         """Cosine similarity of a prepared text with every example."""
+        if self.rows is None or self.values is None:  # kept row by row only
+            return self.similarities_of(text, np.arange(self.size))
         features, weights = self.query(text)
         if not len(features):
             return np.zeros(self.size)

@@ -69,3 +69,27 @@ def test_examples_must_come_grouped_by_intent() -> None:
 
 def test_ranges() -> None:
     assert ranges(np.array([2, 7, 9]), np.array([4, 7, 11])).tolist() == [2, 3, 9, 10]
+
+
+@pytest.mark.parametrize("query", ["pool", "hydro pool pool", "school taxi late", "nothing known"])
+def test_a_view_kept_by_rows_only_gives_the_same_cosines(query: str) -> None:
+    view = View(str.split, DOCS, OWNER, 3)
+    view.by_row(keep_columns=False)
+    assert view.rows is None
+    assert np.allclose(view.similarities(query), textbook(DOCS, query))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1000])
+def test_term_counts_do_not_depend_on_the_chunk_size(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Examples are counted a few at a time and the sorted chunks merged; the result must not show it."""
+    import bot.tfidf
+
+    docs = DOCS + ["pool pool pool hydro", "taxi", "school school late"]
+    owner = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    whole = [View(str.split, docs, owner, 4, features=f) for f in (char_ngrams, bot.tfidf.itself)]
+    monkeypatch.setattr(bot.tfidf, "CHUNK", chunk)
+    chunked = [View(str.split, docs, owner, 4, features=f) for f in (char_ngrams, bot.tfidf.itself)]
+    for a, b in zip(chunked, whole):
+        for name in ("rows", "values", "indptr", "idf", "sum_norm", "self_dot", "self_norm"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert np.allclose(chunked[1].similarities("hydro pool pool"), textbook(docs, "hydro pool pool"))
