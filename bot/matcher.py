@@ -284,7 +284,8 @@ class Index:
         is often one sentence after several of background. `skip` hides one example (by position)
         exactly, for leave-one-out measurement.
         """
-        prepared, known = self.prepare(text)
+        raw = words(text)
+        prepared, known = self._prepare(raw)
         if not prepared or self.words is None or self.chars is None:
             return [], known
         combined, keep = self._combined(prepared, skip)
@@ -296,7 +297,7 @@ class Index:
                     if piece:
                         part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip, keep)[0]
                         combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
-        if self.first_person.any() and (SOMEONE_ELSE & set(words(text)) or _BY_AGE.search(text)):
+        if self.first_person.any() and (not SOMEONE_ELSE.isdisjoint(raw) or _BY_AGE.search(text)):
             combined = np.where(self.first_person, combined * self.thresholds.about_someone_else, combined)
         order = np.argsort(-combined, kind="stable")[:8]
         return [Candidate(self.intents[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0], known
