@@ -39,8 +39,11 @@ STOPWORDS = frozenset(
 
 def clean(text: str) -> str:
     """Unicode-normalise, lower-case, straighten quotes; keep letters of every script."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).casefold()
-    return text
+    if not text:
+        return ""
+    if text.isascii():  # NFKC and the quote table change nothing in ASCII, and casefold is lower
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
 
 
 def words(text: str) -> list[str]:
