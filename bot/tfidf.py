@@ -11,6 +11,7 @@ base repeats the same few thousand words hundreds of thousands of times, so buil
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -90,6 +91,16 @@ def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray
     return col, key, counts
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """Some examples' entries row by row: `row` numbers them 0..size-1 in the order asked for."""
+
+    size: int
+    row: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+
+
 class View:
     """One TF-IDF view (words or character n-grams) of the examples, each owned by an intent."""
 
@@ -148,19 +159,26 @@ class View:
         if not keep_columns:
             self.rows = self.values = None
 
-    def similarities_of(self, text: str, rows: np.ndarray) -> np.ndarray:
-        """Like similarities(), but only for the given examples (zero elsewhere): cost follows len(rows)."""
+    def gather(self, rows: np.ndarray) -> "Gathered":
+        """Pull out some examples' entries once, to compare them with several texts (a message's sentences)."""
         assert self.row_ptr is not None, "call by_row() first"
-        out = np.zeros(self.size)
-        features, weights = self.query(text)
-        if not len(features) or not len(rows):
-            return out
-        dense = np.zeros(len(self.vocabulary))
-        dense[features] = weights
         starts, ends = self.row_ptr[rows], self.row_ptr[rows + 1]
         entries = ranges(starts, ends)
-        products = dense[self.row_cols[entries]] * self.row_values[entries]
-        out[rows] = np.bincount(np.repeat(np.arange(len(rows)), ends - starts), weights=products, minlength=len(rows))
+        return Gathered(len(rows), np.repeat(np.arange(len(rows)), ends - starts), self.row_cols[entries], self.row_values[entries])
+
+    def similarities_at(self, text: str, gathered: "Gathered") -> np.ndarray:
+        """Cosine similarity with gathered examples only, in their order: cost follows their size."""
+        features, weights = self.query(text)
+        if not len(features) or not gathered.size:
+            return np.zeros(gathered.size)
+        dense = np.zeros(len(self.vocabulary))
+        dense[features] = weights
+        return np.bincount(gathered.row, weights=dense[gathered.cols] * gathered.values, minlength=gathered.size)
+
+    def similarities_of(self, text: str, rows: np.ndarray) -> np.ndarray:
+        """Like similarities(), but only for the given examples (zero elsewhere): cost follows len(rows)."""
+        out = np.zeros(self.size)
+        out[rows] = self.similarities_at(text, self.gather(rows))
         return out
 
     def analyse(self, text: str) -> list[str]:

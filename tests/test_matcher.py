@@ -128,6 +128,39 @@ def test_shortlist_mode_scores_as_the_full_pass(monkeypatch: pytest.MonkeyPatch)
         assert listed.scores(message) == full.scores(message)
 
 
+@pytest.mark.parametrize("size", [1, 2])
+def test_a_short_shortlist_scores_as_written_longhand(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the shortlist, words and characters as in the full pass; off it, words alone (a sentence: nothing)."""
+    import numpy as np
+
+    import bot.matcher as matcher
+
+    monkeypatch.setattr(matcher, "SHORTLIST_ABOVE", 1)
+    monkeypatch.setattr(matcher, "SHORTLIST", size)
+    idx = Index(EXAMPLES, SYNONYMS, Thresholds())
+    n, w = len(idx.intents), matcher.WORD_WEIGHT
+    for text in ["cancel the school taxi", "hydrotherapy for my son", "apply for transport to school"]:
+        prepared = idx.prepare(text)[0]
+        got, shortlist = idx._combined(prepared, None)
+        words = idx.words.similarities(prepared)
+        rough = matcher._blend(np.maximum.reduceat(words, idx.starts), idx.words.centroid(words, idx.example_intent, n, None, idx.starts))
+        assert list(shortlist.keep) == sorted(np.argsort(-rough)[:size])
+        on = np.isin(idx.example_intent, shortlist.keep)
+        chars = np.where(on, idx.chars.similarities_of(prepared, np.flatnonzero(on)), 0.0)
+        centroid = w * idx.words.centroid(words, idx.example_intent, n, None, idx.starts)
+        centroid += (1 - w) * idx.chars.centroid(chars, idx.example_intent, n, None, idx.starts)
+        expected = matcher._blend(np.maximum.reduceat(w * words + (1 - w) * chars, idx.starts), centroid)
+        assert np.allclose(got, expected)
+        sentence = idx.prepare("the taxi to school")[0]
+        part = idx._combined(sentence, None, shortlist)[0]
+        assert not part[~np.isin(np.arange(n), shortlist.keep)].any()
+        words = np.where(on, idx.words.similarities(sentence), 0.0)
+        chars = np.where(on, idx.chars.similarities_of(sentence, np.flatnonzero(on)), 0.0)
+        centroid = w * idx.words.centroid(words, idx.example_intent, n, None, idx.starts)
+        centroid += (1 - w) * idx.chars.centroid(chars, idx.example_intent, n, None, idx.starts)
+        assert np.allclose(part, matcher._blend(np.maximum.reduceat(w * words + (1 - w) * chars, idx.starts), centroid))
+
+
 def test_shortlist_mode_keeps_the_best_intent(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.matcher as matcher
 
