@@ -55,9 +55,10 @@ def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray
                  unit_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(feature, example, count) of every feature in every example, sorted by feature then example.
 
-    Keys (feature x examples + example) are made and sorted a chunk of examples at a time, then the
-    sorted chunks are merged by one stable sort, which finds the runs: at 100x today's size this
-    took a third of the time of one pass over 20 million fresh entries. Runs of equal keys are the counts.
+    Keys (feature x examples + example) are made and sorted a chunk of examples at a time, then one
+    stable sort merges the sorted chunks (it finds the runs), and runs of equal keys are the counts.
+    Small temporaries instead of several 20-million-entry ones: at 100x today's size the character
+    view builds in about 3.8 s instead of 5.0 s, with less memory (make bench-scale).
     """
     n_docs = len(doc_tokens) - 1
     width = max(n_docs, 1)
