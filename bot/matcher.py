@@ -174,12 +174,12 @@ class Index:
         self.words = self.chars = None
         self.shortlist = SHORTLIST if len(pairs) > SHORTLIST_ABOVE else 0  # 0: compare every example
         if docs:
-            by_row = bool(self.shortlist)
-            self.words = View(word_units, docs, self.example_intent, len(self.intents), by_row=by_row)
+            self.words = View(word_units, docs, self.example_intent, len(self.intents))
             # character 3-5-grams of topic words only: they catch broken and compound words
-            self.chars = View(_content, docs, self.example_intent, len(self.intents), features=char_ngrams, by_row=by_row)
+            self.chars = View(_content, docs, self.example_intent, len(self.intents), features=char_ngrams)
             if self.shortlist:
-                self.chars.drop_columns()  # characters are only ever compared with a shortlist
+                self.words.by_row()
+                self.chars.by_row(keep_columns=False)  # characters are only ever compared with a shortlist
         self.ends = np.append(self.starts[1:], len(self.example_text)).astype(np.int64)
 
     # -- text preparation -------------------------------------------------

@@ -52,12 +52,8 @@ CHUNK = 1 << 18  # features expanded at a time while counting terms: small tempo
 
 
 def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray, unit_ptr: np.ndarray,
-                 unit_cols: np.ndarray, n_features: int, by_row: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+                 unit_cols: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(indptr, example, count) of every feature in every example: column by column, examples in order.
-
-    With by_row, also (feature, count) example by example, features in order: each chunk is
-    re-sorted by example while it is small, and the chunks follow one another.
 
     The examples are counted a chunk at a time: each chunk's keys (feature x examples + example)
     are sorted while small, and runs of equal keys are the counts. An example lies in one chunk, so
@@ -72,7 +68,6 @@ def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray
     features_before = np.concatenate([[0], np.cumsum(token_len)])[doc_tokens]  # at each example's start
     cuts = np.unique(np.concatenate([[0], np.searchsorted(features_before, np.arange(CHUNK, features_before[-1], CHUNK)), [n_docs]]))
     parts = []
-    by_rows: list[tuple[np.ndarray, np.ndarray]] = []
     for d0, d1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
         t0, t1 = doc_tokens[d0], doc_tokens[d1]
         lengths = token_len[t0:t1]
@@ -90,10 +85,6 @@ def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray
         col = key // width
         key -= col * width
         parts.append((col, key, counts, np.bincount(col, minlength=n_features)))
-        if by_row:
-            local = key - d0  # examples numbered within the chunk: 16 bits sort by radix, ten times faster
-            order = np.argsort(local.astype(np.uint16) if d1 - d0 <= 1 << 16 else local, kind="stable")
-            by_rows.append((col[order], counts[order]))
     per_feature = np.zeros(n_features, dtype=np.int64)
     for part in parts:
         per_feature += part[3]
@@ -107,11 +98,7 @@ def _term_counts(token: np.ndarray, doc_tokens: np.ndarray, unit_len: np.ndarray
         rows[at] = row
         counts[at] = count
         place += in_part
-    row_wise = None
-    if by_row:
-        row_wise = (np.concatenate([c for c, _ in by_rows]) if by_rows else np.zeros(0, dtype=np.int64),
-                    np.concatenate([n for _, n in by_rows]) if by_rows else np.zeros(0, dtype=np.int64))
-    return indptr, rows, counts, row_wise
+    return indptr, rows, counts
 
 
 @dataclass(frozen=True)
@@ -127,9 +114,7 @@ class Gathered:
 class View:
     """One TF-IDF view (words or character n-grams) of the examples, each owned by an intent."""
 
-    def __init__(self, units: Splitter, docs: list[str], owner: np.ndarray, n_intents: int, features: Splitter = itself,
-                 by_row: bool = False):
-        """`by_row` also keeps the examples row by row, so a query can be compared with a few examples only."""
+    def __init__(self, units: Splitter, docs: list[str], owner: np.ndarray, n_intents: int, features: Splitter = itself):
         self.units, self.features = units, features
         self.vocabulary: dict[str, int] = {}
         doc_units = [units(doc) for doc in docs]
@@ -145,7 +130,7 @@ class View:
         token = np.fromiter(map(distinct.__getitem__, flat), dtype=np.int64, count=len(flat))
         doc_tokens = np.concatenate([[0], np.cumsum([len(us) for us in doc_units], dtype=np.int64)])
         n_docs, n_features = len(docs), len(self.vocabulary)
-        indptr, row, counts, row_wise = _term_counts(token, doc_tokens, unit_len, unit_ptr, unit_cols, n_features, by_row)
+        indptr, row, counts = _term_counts(token, doc_tokens, unit_len, unit_ptr, unit_cols, n_features)
         df = np.diff(indptr)
         self.idf = np.log((1 + n_docs) / (1 + df)) + 1.0
         # In place where it can be: at national size each array here is ~100 MB of fresh memory,
@@ -158,17 +143,6 @@ class View:
         norms = np.sqrt(np.bincount(row, weights=val * val, minlength=n_docs))
         norms[norms == 0] = 1.0
         val /= norms[row]
-        self.row_ptr: np.ndarray | None = None
-        if row_wise is not None:  # the same weights, worked out the same way, in row order
-            self.row_cols, row_counts = row_wise
-            self.row_values = row_counts.astype(np.float64)
-            del row_counts, row_wise
-            np.log(self.row_values, out=self.row_values)
-            self.row_values += 1.0
-            self.row_values *= self.idf[self.row_cols]
-            per_row = np.bincount(row, minlength=n_docs)
-            self.row_values /= np.repeat(norms, per_row)
-            self.row_ptr = np.concatenate([[0], np.cumsum(per_row)])
         # Per-intent sums S, for centroids and for leaving one example out exactly. Examples come
         # grouped by intent, so within a feature each intent's entries are one run.
         if np.any(np.diff(owner) < 0):
@@ -193,16 +167,25 @@ class View:
         self.values: np.ndarray | None = val
         self.indptr = indptr
         self.size = n_docs
+        self.row_ptr: np.ndarray | None = None  # set by by_row()
 
-    def drop_columns(self) -> None:
-        """Keep the examples row by row only (similarities() then reads the rows): at national size
-        the character view only ever compares a shortlist, and its column-wise copy is ~200 MB."""
-        assert self.row_ptr is not None, "build the view with by_row=True"
-        self.rows = self.values = None
+    def by_row(self, keep_columns: bool = True) -> None:
+        """Also keep the examples row by row, so a query can be compared with a few examples only.
+
+        Without keep_columns the column-wise copy goes (similarities() then reads the rows): at
+        national size the character view only ever compares a shortlist, and the copy is ~200 MB.
+        """
+        assert self.rows is not None and self.values is not None
+        order = np.argsort(self.rows, kind="stable")
+        self.row_cols = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))[order]
+        self.row_values = self.values[order]
+        self.row_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.rows, minlength=self.size))])
+        if not keep_columns:
+            self.rows = self.values = None
 
     def gather(self, rows: np.ndarray) -> "Gathered":
         """Pull out some examples' entries once, to compare them with several texts (a message's sentences)."""
-        assert self.row_ptr is not None, "build the view with by_row=True"
+        assert self.row_ptr is not None, "call by_row() first"
         starts, ends = self.row_ptr[rows], self.row_ptr[rows + 1]
         entries = ranges(starts, ends)
         return Gathered(len(rows), np.repeat(np.arange(len(rows)), ends - starts), self.row_cols[entries], self.row_values[entries])

@@ -40,7 +40,8 @@ def test_similarities_are_textbook_cosines(query: str) -> None:
 
 @pytest.mark.parametrize("rows", [[0, 1, 2, 3, 4], [1, 3], [4], []])
 def test_similarities_of_some_rows_match_the_full_pass(rows: list[int]) -> None:
-    view = View(str.split, DOCS, OWNER, 3, features=char_ngrams, by_row=True)
+    view = View(str.split, DOCS, OWNER, 3, features=char_ngrams)
+    view.by_row()
     full = view.similarities("hydro pool taxi")
     some = view.similarities_of("hydro pool taxi", np.array(rows, dtype=np.int64))
     assert np.allclose(some[rows], full[rows])
@@ -72,8 +73,8 @@ def test_ranges() -> None:
 
 @pytest.mark.parametrize("query", ["pool", "hydro pool pool", "school taxi late", "nothing known"])
 def test_a_view_kept_by_rows_only_gives_the_same_cosines(query: str) -> None:
-    view = View(str.split, DOCS, OWNER, 3, by_row=True)
-    view.drop_columns()
+    view = View(str.split, DOCS, OWNER, 3)
+    view.by_row(keep_columns=False)
     assert view.rows is None
     assert np.allclose(view.similarities(query), textbook(DOCS, query))
 
@@ -85,26 +86,10 @@ def test_term_counts_do_not_depend_on_the_chunk_size(chunk: int, monkeypatch: py
 
     docs = DOCS + ["pool pool pool hydro", "taxi", "school school late"]
     owner = np.array([0, 0, 1, 1, 2, 2, 3, 3])
-    whole = [View(str.split, docs, owner, 4, features=f, by_row=True) for f in (char_ngrams, bot.tfidf.itself)]
+    whole = [View(str.split, docs, owner, 4, features=f) for f in (char_ngrams, bot.tfidf.itself)]
     monkeypatch.setattr(bot.tfidf, "CHUNK", chunk)
-    chunked = [View(str.split, docs, owner, 4, features=f, by_row=True) for f in (char_ngrams, bot.tfidf.itself)]
+    chunked = [View(str.split, docs, owner, 4, features=f) for f in (char_ngrams, bot.tfidf.itself)]
     for a, b in zip(chunked, whole):
-        for name in ("rows", "values", "indptr", "idf", "sum_norm", "self_dot", "self_norm", "row_ptr", "row_cols", "row_values"):
+        for name in ("rows", "values", "indptr", "idf", "sum_norm", "self_dot", "self_norm"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert np.allclose(chunked[1].similarities("hydro pool pool"), textbook(docs, "hydro pool pool"))
-
-
-@pytest.mark.parametrize("chunk", [1, 3, 1000])
-def test_the_row_wise_copy_is_the_column_wise_one_transposed(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.tfidf
-
-    monkeypatch.setattr(bot.tfidf, "CHUNK", chunk)
-    docs = DOCS + ["pool pool pool hydro", "", "school school late"]
-    view = View(str.split, docs, np.array([0, 0, 1, 1, 2, 2, 3, 3]), 4, features=char_ngrams, by_row=True)
-    columns = {(int(r), c): v for c in range(len(view.indptr) - 1)
-               for r, v in zip(view.rows[view.indptr[c]:view.indptr[c + 1]], view.values[view.indptr[c]:view.indptr[c + 1]])}
-    rows = {(r, int(c)): v for r in range(len(docs))
-            for c, v in zip(view.row_cols[view.row_ptr[r]:view.row_ptr[r + 1]], view.row_values[view.row_ptr[r]:view.row_ptr[r + 1]])}
-    assert rows == columns
-    for r in range(len(docs)):  # features in order within each example
-        assert list(view.row_cols[view.row_ptr[r]:view.row_ptr[r + 1]]) == sorted(view.row_cols[view.row_ptr[r]:view.row_ptr[r + 1]])
