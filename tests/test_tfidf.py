@@ -93,3 +93,16 @@ def test_term_counts_do_not_depend_on_the_chunk_size(chunk: int, monkeypatch: py
         for name in ("rows", "values", "indptr", "idf", "sum_norm", "self_dot", "self_norm"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert np.allclose(chunked[1].similarities("hydro pool pool"), textbook(docs, "hydro pool pool"))
+
+
+def test_the_row_wise_copy_is_the_column_wise_one_transposed() -> None:
+    docs = DOCS + ["pool pool pool hydro", "", "school school late"]
+    view = View(str.split, docs, np.array([0, 0, 1, 1, 2, 2, 3, 3]), 4, features=char_ngrams)
+    view.by_row()
+    columns = {(int(r), c): v for c in range(len(view.indptr) - 1)
+               for r, v in zip(view.rows[view.indptr[c]:view.indptr[c + 1]], view.values[view.indptr[c]:view.indptr[c + 1]])}
+    rows = {(r, int(c)): v for r in range(len(docs))
+            for c, v in zip(view.row_cols[view.row_ptr[r]:view.row_ptr[r + 1]], view.row_values[view.row_ptr[r]:view.row_ptr[r + 1]])}
+    assert rows == columns
+    for r in range(len(docs)):  # features in order within each example
+        assert list(view.row_cols[view.row_ptr[r]:view.row_ptr[r + 1]]) == sorted(view.row_cols[view.row_ptr[r]:view.row_ptr[r + 1]])
