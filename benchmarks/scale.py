@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bot import knowledge as kn  # noqa: E402
 from bot.core import Bot, collector_paused  # noqa: E402
+from bot.evaluate import percentile  # noqa: E402
 from bot.loader import SPECIAL_INTENTS, SPECIAL_KNOWLEDGE, load  # noqa: E402
 from bot.matcher import Index  # noqa: E402
 from bot.validate import cross_check  # noqa: E402
@@ -169,14 +170,11 @@ def run_one(factor: int) -> dict[str, Any]:
             bot.index.match(q)
             cpu.append((time.thread_time() - c) * 1000)
             times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        cpu.sort()
-        pick = lambda pct, xs=times: xs[min(len(xs) - 1, round(pct / 100 * (len(xs) - 1)))]  # noqa: E731
         return {"factor": factor, "intents": len(bot.index.intents), "examples": len(bot.index.example_text),
                 "entries": len(bundle.entries), "errors": len(errors), "parse_s": t1 - t0, "pages_s": t2 - t1,
                 "check_s": t3 - t2, "bot_s": t4 - t3, "load_s": t4 - t0, "save_s": save_s, "warm_s": warm_s, "load_cpu": c4 - c0, "index_s": index_s,
-                "index_cpu": index_cpu, "p99_cpu": pick(99, cpu),
-                "load_mb": load_mb, "peak_mb": rss_peak_mb(), "p50": pick(50), "p99": pick(99), "queries": len(qs),
+                "index_cpu": index_cpu, "p99_cpu": percentile(cpu, 99),
+                "load_mb": load_mb, "peak_mb": rss_peak_mb(), "p50": percentile(times, 50), "p99": percentile(times, 99), "queries": len(qs),
                 "vocabulary": len(bot.index.vocabulary)}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -67,6 +68,12 @@ class Match:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+
+@lru_cache(maxsize=65536)
+def _mark(word: str) -> str:
+    """A word as the views see it: a common word marked with '_' (see Index.prepare), any other stemmed."""
+    return "_" + word if word in STOPWORDS else stem(word)
 
 
 def _blend(nearest: np.ndarray, centroid: np.ndarray) -> np.ndarray:
@@ -162,9 +169,7 @@ class Index:
         # Intents written for young people about themselves: a parent asking about 'my son' wants the parents' answer.
         self.first_person = np.array([i in own for i in self.intents], dtype=bool)
         self._typo_cache: dict[str, str] = {}
-        self._marked: dict[str, str] = {}  # word -> its prepared token, while building
         docs = [self._prepare_known(ws) for ws in tokenised]
-        del self._marked
         self.exact: dict[str, str] = {}
         for intent, phrase in exact:
             self.exact.setdefault(self.key(phrase), intent)
@@ -211,19 +216,11 @@ class Index:
         fixed = [self._correct(w) for w in raw]
         topical = [w for w in raw if w not in STOPWORDS and not w.isdigit()]
         known = sum(1 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
-        tokens = [("_" + w) if w in STOPWORDS else stem(w) for w in self.lexicon.apply(fixed)]
-        return " ".join(tokens), (known / len(topical) if topical else 1.0)
+        return " ".join(map(_mark, self.lexicon.apply(fixed))), (known / len(topical) if topical else 1.0)
 
     def _prepare_known(self, raw: list[str]) -> str:
         """_prepare()'s text for words all in the vocabulary (the examples): nothing to correct or count."""
-        marked = self._marked
-        out = []
-        for w in self.lexicon.apply(raw):
-            token = marked.get(w)
-            if token is None:
-                token = marked[w] = ("_" + w) if w in STOPWORDS else stem(w)
-            out.append(token)
-        return " ".join(out)
+        return " ".join(map(_mark, self.lexicon.apply(raw)))
 
     def _tokens(self, text: str, synonyms: bool = True) -> list[str]:
         fixed = [self._correct(w) for w in words(text)]
@@ -245,8 +242,8 @@ class Index:
         """
         if not self.exact or len(text) > 200:
             return None
-        for synonyms in (False, True):
-            tokens = self._tokens(text, synonyms)
+        typed = self._tokens(text, synonyms=False)
+        for tokens in (typed, self.lexicon.apply(typed)):
             hit = self.exact.get(self._key(tokens))
             if hit is not None:
                 return hit
@@ -308,10 +305,10 @@ class Index:
             keep = shortlist.keep
             result = np.zeros(n)
             word_part = self.words.similarities_at(prepared, shortlist.words)
-            word_centroid = np.add.reduceat(word_part, shortlist.starts) / self.words.sum_norm[keep]
+            word_centroid = self.words.centroid_at(word_part, shortlist.starts, keep)
         char_part = self.chars.similarities_at(prepared, shortlist.chars)
         centroid = WORD_WEIGHT * word_centroid
-        centroid += (1 - WORD_WEIGHT) * (np.add.reduceat(char_part, shortlist.starts) / self.chars.sum_norm[keep])
+        centroid += (1 - WORD_WEIGHT) * self.chars.centroid_at(char_part, shortlist.starts, keep)
         sims = WORD_WEIGHT * word_part + (1 - WORD_WEIGHT) * char_part
         result[keep] = _blend(np.maximum.reduceat(sims, shortlist.starts), centroid)
         return result, shortlist

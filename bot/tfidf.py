@@ -244,6 +244,11 @@ class View:
         vals = np.concatenate([self.values[a:b] * w for a, b, w in zip(starts, ends, weights)])
         return np.bincount(rows, weights=vals, minlength=self.size)
 
+    def centroid_at(self, sims: np.ndarray, starts: np.ndarray, intents: np.ndarray) -> np.ndarray:
+        """centroid() for some intents only, from similarities_at() over their examples (`starts`: where
+        each intent's examples begin in `sims`)."""
+        return np.add.reduceat(sims, starts) / self.sum_norm[intents]
+
     def centroid(self, sims: np.ndarray, owner: np.ndarray, n_intents: int, skip: int | None,
                  starts: np.ndarray | None = None) -> np.ndarray:
         """Each intent's similarity to the mean of its examples; `skip` leaves one example out exactly.
