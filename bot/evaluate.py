@@ -23,6 +23,7 @@ class Item:
     topic: str = ""
     style: list[str] = field(default_factory=list)
     mentions: list[list[str]] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # blind rounds: the entries (or intents) that answer it
 
 
 @dataclass
@@ -40,7 +41,8 @@ def read_items(path: Path) -> list[Item]:
     items = []
     for raw in data:
         style = raw.get("style", [])
-        items.append(Item(str(raw["q"]), raw["expect"], raw.get("topic", ""), style if isinstance(style, list) else [style], raw.get("mentions") or []))
+        items.append(Item(str(raw["q"]), raw["expect"], raw.get("topic", ""), style if isinstance(style, list) else [style],
+                          raw.get("mentions") or [], [str(i) for i in raw.get("ids") or []]))
     return items
 
 
@@ -50,23 +52,42 @@ def satisfies(body: str, mentions: list[list[str]]) -> bool:
     return all(any(m.casefold() in low for m in group) for group in mentions)
 
 
-def judge(item: Item, reply: Reply, seconds: float = 0.0) -> Outcome:
+def _right(item: Item, body: str, entry: str | None, intent: str | None) -> bool:
+    """A reply (or a clarify option) is right when it names an expected entry, else when its body holds the mentions."""
+    if item.ids:
+        return entry in item.ids or intent in item.ids
+    return satisfies(body, item.mentions)
+
+
+def judge(item: Item, reply: Reply, seconds: float = 0.0, entry_of: Callable[[str], str | None] | None = None) -> Outcome:
+    """Score one reply; `entry_of` maps an option's intent to its entry id (for items with ids)."""
     kind_ok = reply.kind == item.expect
-    strict = kind_ok and (satisfies(reply.body, item.mentions) if item.expect in ("answer", "crisis") else True)
+    if item.expect == "answer":
+        strict = kind_ok and _right(item, reply.body, reply.entry, reply.intent)
+    elif item.expect == "crisis":
+        strict = kind_ok and satisfies(reply.body, item.mentions)
+    else:
+        strict = kind_ok
     one_tap = strict
     if item.expect == "answer" and reply.kind == "clarify":
-        one_tap = any(satisfies(o.body, item.mentions) for o in reply.options)
+        lookup = entry_of or (lambda _intent: None)
+        one_tap = any(_right(item, o.body, lookup(o.intent), o.intent) for o in reply.options)
     wrong = reply.kind == "answer" and (item.expect in ("fallback", "crisis") or (item.expect == "answer" and not strict))
     return Outcome(item, reply, strict, one_tap, wrong, seconds)
 
 
 def run(bot: Bot, items: list[Item], handle: Callable[[str], Reply] | None = None) -> list[Outcome]:
     handle = handle or bot.handle
+
+    def entry_of(intent: str) -> str | None:
+        page = bot.page_for(intent)
+        return page.id if page else None
+
     out = []
     for item in items:
         start = time.perf_counter()
         reply = handle(item.q)
-        out.append(judge(item, reply, time.perf_counter() - start))
+        out.append(judge(item, reply, time.perf_counter() - start, entry_of))
     return out
 
 
