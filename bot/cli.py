@@ -190,6 +190,25 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Learn the matcher's blend from held-out examples; write intents/calibration.yaml, print thresholds."""
+    from . import calibrate
+
+    bot = _load(args)
+    blend, thresholds, figures = calibrate.run(bot)
+    target = bot.bundle.root / "intents" / "calibration.yaml"
+    if args.write:
+        calibrate.write(target, [getattr(blend, f) for f in calibrate.FEATURES], blend.none, figures)
+        print(f"wrote {target}")
+    else:
+        print(f"(not written: add --write to save the blend to {target})")
+    print("weights: " + ", ".join(f"{f} {getattr(blend, f):.3f}" for f in calibrate.FEATURES) + f", none {blend.none:.3f}")
+    print("thresholds it would choose for intents/thresholds.yaml: "
+          + ", ".join(f"{k} {getattr(thresholds, k)}" for k in ("answer", "margin", "clarify", "option")))
+    print("held out: " + ", ".join(f"{k} {100 * v:.1f}%" if k != "utility" else f"{k} {v:.3f}" for k, v in figures.items()))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sendbot", description="A chatbot answering questions about SEND in Leeds.")
     p.add_argument("--data", metavar="DIR", help="folder holding knowledge/ and intents/ (default: SENDBOT_DATA, then the repository)")
@@ -218,6 +237,9 @@ def parser() -> argparse.ArgumentParser:
     lo.add_argument("--top", type=int, default=20)
     lo.add_argument("--json", action="store_true")
     lo.set_defaults(func=cmd_loo)
+    ca = sub.add_parser("calibrate", help="learn how the matcher weighs words and meaning, from held-out examples")
+    ca.add_argument("--write", action="store_true", help="save the learned weights to intents/calibration.yaml")
+    ca.set_defaults(func=cmd_calibrate)
     s = sub.add_parser("schema", help="print the JSON Schemas of the data files (for editors)")
     s.add_argument("name", nargs="?", choices=sorted(schema_mod.SCHEMAS))
     s.add_argument("--out", metavar="DIR", help="write one NAME.schema.json per file kind")

@@ -10,17 +10,23 @@ from pathlib import Path
 from typing import Iterator
 
 import jinja2
+import numpy as np
 
 from . import cache
 from . import knowledge as kn
 from . import language
 from .loader import Bundle, Problem, data_root, load
+from . import embed, embed_store
+from .hybrid import Matcher
 from .matcher import Index, Match
+from .semantic import SemanticIndex
 from .reply import Option, Reply, Who
 from .safety import CrisisDetector
 from .validate import cross_check
 
 TITLE_AS_EXAMPLE = True  # an entry's title is how a parent would ask too
+TERM_FRAMES = ("what does it mean:", "what is")  # generated examples for every glossary name
+OUT_OF_SCOPE = "out-of-scope"  # the intent of intents/out_of_scope.yaml and every intent's negatives
 MAX_CHARS = 4096  # longest message we read in full; Telegram's own limit
 
 
@@ -63,8 +69,8 @@ class Bot:
     """Everything needed to answer, loaded once; `handle` is pure and fast."""
 
     def __init__(self, bundle: Bundle, pages: dict[str, kn.Page], env: jinja2.Environment, problems: list[Problem],
-                 translations: dict[str, str] | None = None, index: Index | None = None):
-        """`index` is a matcher already built from this same data (see bot/cache.py)."""
+                 translations: dict[str, str] | None = None, matcher: Matcher | None = None):
+        """`matcher` is one already built from this same data (see bot/cache.py)."""
         self.bundle = bundle
         self.pages = pages
         self.env = env
@@ -77,7 +83,10 @@ class Bot:
             term = located.model
             intent_id = f"term-{kn.slug(term.term)}"
             self.targets[intent_id] = Target("answer", page=intent_id)
-            exact += [(intent_id, name) for name in (term.term, *term.aliases, *([term.expansion] if term.expansion else []))]
+            names = (term.term, *term.aliases, *([term.expansion] if term.expansion else []))
+            exact += [(intent_id, name) for name in names]
+            # How parents ask what a word means, so a term is also found by meaning, inside a longer message
+            examples += [(intent_id, f"{frame} {name}") for name in names for frame in TERM_FRAMES]
         for intent_id, located in bundle.intents.items():
             intent = located.model
             if intent.kind in ("smalltalk", "fallback"):
@@ -92,14 +101,37 @@ class Bot:
                 page = self.pages.get(self.targets[intent_id].page or "")
                 if page is not None:
                     examples.append((intent_id, page.title))
+        negatives = [n for located in bundle.intents.values() for n in located.model.negatives]
+        if bundle.out_of_scope or negatives:
+            self.targets[OUT_OF_SCOPE] = Target("fallback")
+            examples += [(OUT_OF_SCOPE, m) for m in (*bundle.out_of_scope, *negatives)]
         self.examples = examples
         chat = [i for i, t in self.targets.items() if t.kind in ("smalltalk", "fallback")]
         own = [i for i, t in self.targets.items() if t.page in pages and pages[t.page].audience == "young-people"]
-        self.index = index or Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat, first_person=own)
+        if matcher is None:
+            index = Index(examples, bundle.lexicon, bundle.thresholds, exact, whole_only=chat, first_person=own)
+            matcher = self._matcher(index)
+        self.matcher = matcher
+        self.index = matcher.index
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
         self.young_footer = self._template("footer.txt.j2", audience="young-people")
+
+    def _matcher(self, index: Index) -> Matcher:
+        """The lexical index joined with the meaning of every example and of every entry as sent."""
+        encoder = embed.shared()
+        entry_text: list[str] = []
+        for intent_id in index.intents:
+            page = self.pages.get(self.targets[intent_id].page or "") if intent_id in self.targets else None
+            entry_text.append(f"{page.title}. {page.shown_answer}" if page else "")
+        vectors = embed_store.embeddings(encoder, index.example_text + [t for t in entry_text if t])
+        examples = vectors[: len(index.example_text)]
+        entries = np.zeros((len(index.intents), encoder.dim), dtype=np.float32)
+        has_entry = np.array([bool(t) for t in entry_text], dtype=bool)
+        entries[has_entry] = vectors[len(index.example_text):]
+        semantic = SemanticIndex(examples, index.example_intent, index.starts, entries, has_entry)
+        return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds)
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":
@@ -118,8 +150,8 @@ class Bot:
             digest = cache.key(folder)
             saved = cache.read(where, digest)
             if saved is not None:
-                bundle, pages, translations, problems, index = saved
-                return cls(bundle, pages, kn.environment(bundle.root), problems, translations, index)
+                bundle, pages, translations, problems, matcher = saved
+                return cls(bundle, pages, kn.environment(bundle.root), problems, translations, matcher)
         bundle = load(folder)
         env = kn.environment(bundle.root)
         pages, render_problems = kn.build_pages(bundle, env)
@@ -134,7 +166,7 @@ class Bot:
             raise DataError(errors)
         bot = cls(bundle, pages, env, problems, translations)
         if where is not None and not errors:
-            cache.write(where, digest, (bundle, pages, translations, problems, bot.index))
+            cache.write(where, digest, (bundle, pages, translations, problems, bot.matcher))
         return bot
 
     # -- wording ----------------------------------------------------------
@@ -166,8 +198,8 @@ class Bot:
         With `language`, an entry's translation in that language is used when it has one."""
         target = self.targets.get(intent_id)
         candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
-        if target is None:
-            return self.fallback(question, match)
+        if target is None or intent_id == OUT_OF_SCOPE:
+            return self.fallback(question, match, reason="out-of-scope" if target else "unknown")
         if target.kind == "smalltalk":
             body = self._smalltalk(target.reply or "")
             return Reply(question, "smalltalk", body, intent=intent_id, score=score, candidates=candidates)
@@ -217,7 +249,7 @@ class Bot:
         foreign = self.language_reply(question)
         if foreign:
             return foreign
-        match = self.index.match(question[:MAX_CHARS])
+        match = self.matcher.match(question[:MAX_CHARS])
         best = match.best
         if best is not None and match.kind != "fallback" and self.targets[best.intent].kind == "fallback":
             # "I can't see records" is safe to say on a likely match: it answers nothing wrongly.

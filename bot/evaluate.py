@@ -190,7 +190,7 @@ def leave_one_out(bot: Bot) -> LeaveOneOut:
         if expected not in written:
             continue
         total += 1
-        match = index.match(text, skip=position)
+        match = bot.matcher.match(text, skip=position)
         got = match.best.intent if match.best else "-"
         if got == expected:
             top1 += 1

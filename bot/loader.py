@@ -14,7 +14,8 @@ from . import schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPECIAL_KNOWLEDGE = {"contacts.yaml": "contacts", "glossary.yaml": "glossary"}
-SPECIAL_INTENTS = {"lexicon.yaml": "lexicon", "crisis.yaml": "crisis", "thresholds.yaml": "thresholds"}
+SPECIAL_INTENTS = {"lexicon.yaml": "lexicon", "crisis.yaml": "crisis", "thresholds.yaml": "thresholds", "calibration.yaml": "calibration",
+                   "out_of_scope.yaml": "out_of_scope"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Bundle:
     crisis: schema.CrisisFile | None = None
     lexicon: dict[str, list[str]] = field(default_factory=dict)
     thresholds: schema.Thresholds = field(default_factory=schema.Thresholds)
+    blend: schema.Blend = field(default_factory=schema.Blend)
+    out_of_scope: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -209,6 +212,10 @@ def load(root: Path | None = None) -> Bundle:
             bundle.crisis = model
         elif isinstance(model, schema.Thresholds):
             bundle.thresholds = model
+        elif isinstance(model, schema.Blend):
+            bundle.blend = model
+        elif isinstance(model, schema.OutOfScopeFile):
+            bundle.out_of_scope = model.messages
         else:
             assert isinstance(model, schema.IntentFile)
             for i, intent in enumerate(model.intents):

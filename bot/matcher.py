@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from .decide import Candidate, decide
 from .normalise import STOPWORDS, stem, words
 from .schema import Thresholds
 from .tfidf import Gathered, View, char_ngrams, ranges
@@ -31,13 +32,13 @@ FRAME_WORDS = frozenset(
 AFTER_TERM = frozenset("mean means meaning stand stands".split())  # 'X mean', 'X stand for'
 BEFORE_TERM = frozenset("define definition meaning".split())  # 'define X', 'meaning of X'
 MAX_TERM_WORDS = 6
+DEFINING = frozenset("what whats mean means meaning stand stands define".split())  # a clause that asks what a word is
+_CLAUSES = re.compile(r"[,;:.?!]\s+|\s+-\s+")
 # Words that show a message is about someone else's child, not the writer's own plan.
 SOMEONE_ELSE = frozenset("son sons daughter daughters child childs children kid kids he him his she her boy girl dd ds grandson granddaughter "
                          "stepson stepdaughter teenager toddler twins youngest eldest".split())
 # 'my 9 year old', 'our 15yo': a parent naming their child by age
 _BY_AGE = re.compile(r"\b(?:my|our)\s+(?:\w+\s+)?\d{1,2}\s*(?:-\s*)?(?:years?|yrs?|y)?\s*(?:-\s*)?(?:old|o)\b", re.IGNORECASE)
-SENTENCE_SCORING = True
-SENTENCE_DISCOUNT = 1.0  # measured: 0.8 and 0.9 answered fewer dev questions right, with the same wrong answers
 MAX_SENTENCES = 6
 _SENTENCES = re.compile(r"(?<=[.?!])\s+|\n+|\s+-\s+")
 NEAREST_WEIGHT = 0.45  # share of the nearest example in an intent's score; the rest is its centroid
@@ -50,24 +51,28 @@ SHORTLIST = 128
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """One intent and how well the message matched it."""
-
-    intent: str
-    score: float
-
-
-@dataclass(frozen=True)
 class Match:
     """The matcher's decision and the evidence behind it."""
 
     kind: str  # answer | clarify | fallback
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     known: float = 1.0  # share of the message's topic words the bot recognises
+    reason: str = ""  # why, from bot/decide.REASONS
 
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message worth scoring on their own (three words or more), if it has two or more."""
+    parts = [p for p in _SENTENCES.split(text) if len(p.split()) >= 3]
+    return parts[:MAX_SENTENCES] if len(parts) >= 2 else []
+
+
+def about_someone_else(text: str, raw: Sequence[str]) -> bool:
+    """'my son', 'she', 'my 9 year old': the writer asks about another person, not themselves."""
+    return not SOMEONE_ELSE.isdisjoint(raw) or _BY_AGE.search(text) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -240,8 +245,15 @@ class Index:
         Words are compared as typed first (so 'SEN' finds SEN, not SEND, its lexicon synonym),
         then with synonyms applied (so 'ehc plan' finds EHCP).
         """
-        if not self.exact or len(text) > 200:
+        if not self.exact:
             return None
+        if len(text) > 200 or _CLAUSES.search(text.strip(" ?!.")):
+            # a term asked about at the end of a longer message: "SENCO wants SENIT in, what is SENIT?"
+            last = _CLAUSES.split(text.strip(" ?!."))[-1]
+            if last != text and DEFINING.intersection(words(last)) and len(last) <= 200:
+                return self.exact_hit(last)
+            if len(text) > 200:
+                return None
         typed = self._tokens(text, synonyms=False)
         for tokens in (typed, self.lexicon.apply(typed)):
             hit = self.exact.get(self._key(tokens))
@@ -321,8 +333,8 @@ class Index:
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         return Shortlist(keep, rows, starts, self.words.gather(rows), self.chars.gather(rows))
 
-    def scores(self, text: str, skip: int | None = None) -> tuple[list[Candidate], float]:
-        """Every intent's score for a message, best first, with the known-word share.
+    def vector(self, text: str, skip: int | None = None, raw: list[str] | None = None) -> tuple[np.ndarray | None, float]:
+        """Every intent's lexical score for a message (in `self.intents` order), with the known-word share.
 
         An intent scores by a blend of its nearest example and its centroid (all its examples
         together), so an intent is not won by one lucky example. A message of several sentences
@@ -330,45 +342,36 @@ class Index:
         is often one sentence after several of background. `skip` hides one example (by position)
         exactly, for leave-one-out measurement.
         """
-        raw = words(text)
+        raw = words(text) if raw is None else raw
         prepared, known = self._prepare(raw)
         if not prepared or self.words is None or self.chars is None:
-            return [], known
+            return None, known
         combined, shortlist = self._combined(prepared, skip)
-        if SENTENCE_SCORING:
-            parts = [p for p in _SENTENCES.split(text) if len(p.split()) >= 3]
-            if len(parts) >= 2:
-                for part in parts[:MAX_SENTENCES]:
-                    piece = self.prepare(part)[0]
-                    if piece:
-                        part_scores = SENTENCE_DISCOUNT * self._combined(piece, skip, shortlist)[0]
-                        combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
-        if self.first_person.any() and (not SOMEONE_ELSE.isdisjoint(raw) or _BY_AGE.search(text)):
+        parts = sentences(text)
+        if len(parts) >= 2:
+            for part in parts:
+                piece = self.prepare(part)[0]
+                if piece:
+                    part_scores = self._combined(piece, skip, shortlist)[0]
+                    combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
+        if self.first_person.any() and about_someone_else(text, raw):
             combined = np.where(self.first_person, combined * self.thresholds.about_someone_else, combined)
+        return combined, known
+
+    def scores(self, text: str, skip: int | None = None) -> tuple[list[Candidate], float]:
+        """The eight best intents by their lexical score, best first, with the known-word share."""
+        combined, known = self.vector(text, skip)
+        if combined is None:
+            return [], known
         order = np.argsort(-combined, kind="stable")[:8]
         return [Candidate(self.intents[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0], known
 
     def match(self, text: str, skip: int | None = None) -> Match:
-        """Decide: answer, clarify (close options) or fallback."""
+        """Decide on the lexical scores alone (the bot itself decides on bot/hybrid.Matcher's)."""
         ranked, known = self.scores(text, skip)
         hit = self.exact_hit(text)
         if hit is not None:
             rest = tuple(c for c in ranked if c.intent != hit)
-            return Match("answer", (Candidate(hit, 1.0), *rest[:4]), known)
-        t = self.thresholds
-        top = ranked[: t.max_options + 2]
-        if not top:
-            return Match("fallback", (), known)
-        best = top[0]
-        score = best.score * (0.5 + 0.5 * known) if known < t.min_known_words else best.score
-        second = top[1].score if len(top) > 1 else 0.0
-        if score >= t.answer and best.score - second >= t.margin:
-            return Match("answer", tuple(top), known)
-        if score >= t.answer_when_clear and best.score >= t.clear_lead * second:
-            return Match("answer", tuple(top), known)
-        close = [c for c in top if c.score >= t.clarify and best.score - c.score <= t.clarify_window][: t.max_options]
-        enough = t.min_options if known >= t.single_option_known else max(2, t.min_options)
-        if score >= t.clarify and len(close) >= enough:
-            return Match("clarify", tuple(close) + tuple(c for c in top if c not in close), known)
-        return Match("fallback", tuple(top), known)
-
+            return Match("answer", (Candidate(hit, 1.0), *rest[:4]), known, "exact-term")
+        decision = decide(ranked, known, self.thresholds)
+        return Match(decision.kind, decision.candidates, known, decision.reason)

@@ -106,6 +106,7 @@ class Intent(Strict):
         "answer", description="answer: leads to a knowledge entry; smalltalk: chat; fallback: a known thing the bot cannot do, said kindly.")
     reply: str | None = Field(None, description="For smalltalk and fallback: what the bot says back.")
     examples: list[str] = Field(min_length=1, description="Phrasings as parents really type them.")
+    negatives: list[str] = Field(default_factory=list, description="Messages that look like this intent but are not it; the bot learns to keep them apart.")
 
 
 class IntentFile(Strict):
@@ -173,19 +174,43 @@ class LexiconFile(Strict):
 
 
 class Thresholds(Strict):
-    """intents/thresholds.yaml: every decision threshold of the matcher, in one place."""
+    """intents/thresholds.yaml: every decision threshold of the matcher, in one place.
 
-    answer: float = Field(0.5, ge=0, le=1, description="Lowest score that may be answered.")
-    margin: float = Field(0.08, ge=0, le=1, description="How far ahead the best intent must be to answer without asking.")
-    answer_when_clear: float = Field(0.3, ge=0, le=1, description="A lower score may be answered when the best intent is far ahead (see 'clear_lead').")
-    clear_lead: float = Field(1.8, ge=1, description="'Far ahead': the best score is at least this many times the second.")
-    clarify: float = Field(0.35, ge=0, le=1, description="Lowest score worth offering as a 'Did you mean' option.")
-    clarify_window: float = Field(0.1, ge=0, le=1, description="Options within this distance of the best are offered.")
+    Scores are probabilities (0 to 1) that an intent is what the parent meant, from the learned
+    blend in intents/calibration.yaml; `sendbot calibrate` prints the values it would choose.
+    """
+
+    answer: float = Field(0.6, ge=0, le=1, description="Lowest confidence answered outright.")
+    margin: float = Field(0.2, ge=0, le=1, description="How far ahead of the next intent the best must be to answer without asking.")
+    clarify: float = Field(0.2, ge=0, le=1, description="Lowest confidence in the best intent worth a 'Did you mean...?'.")
+    option: float = Field(0.08, ge=0, le=1, description="Lowest confidence of any other option offered beside the best.")
     max_options: int = Field(3, ge=2, le=5)
-    min_options: int = Field(2, ge=1, le=5, description="Fewest options worth a 'Did you mean...?'; 1 offers a single likely answer.")
-    single_option_known: float = Field(0.8, ge=0, le=1, description="A single-option 'Did you mean' needs at least this share of known topic words.")
+    min_options: int = Field(1, ge=1, le=5, description="Fewest options worth a 'Did you mean...?'; 1 offers a single likely answer.")
+    single_option_known: float = Field(0.7, ge=0, le=1, description="A single-option 'Did you mean' needs at least this share of known topic words.")
     about_someone_else: float = Field(0.8, ge=0, le=1, description="Scores of answers written for young people are multiplied by this when the message is about someone else ('my son', 'she').")
     min_known_words: float = Field(0.5, ge=0, le=1, description="Share of words the bot must recognise before it answers.")
+
+
+class Blend(Strict):
+    """intents/calibration.yaml: how the matcher weighs its evidence, learned by `sendbot calibrate`.
+
+    Each intent gets a logit: lexical*word score + nearest*closest example + centroid*all examples +
+    entry*its answer; 'none' is the logit of "nothing here fits". A softmax over them gives each
+    intent the probability, on held-out examples, that it is what the parent meant.
+    """
+
+    lexical: float = 8.0
+    nearest: float = 8.0
+    centroid: float = 4.0
+    entry: float = 2.0
+    none: float = Field(11.0, description="Logit of 'nothing here fits': higher means more fallbacks.")
+    measured: dict[str, float] = Field(default_factory=dict, description="What calibrate measured, for people to read.")
+
+
+class OutOfScopeFile(Strict):
+    """intents/out_of_scope.yaml: messages the bot must not answer from the knowledge base."""
+
+    messages: list[str] = Field(min_length=1, description="What parents ask that no entry answers.")
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -196,5 +221,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "crisis": CrisisFile,
     "lexicon": LexiconFile,
     "thresholds": Thresholds,
+    "calibration": Blend,
+    "out_of_scope": OutOfScopeFile,
     "translations": TranslationsFile,
 }

@@ -1,0 +1,106 @@
+"""The matcher parents meet: word evidence and meaning evidence, weighed by a learned blend, then decided.
+
+Lexical views (bot/matcher.Index) catch the exact words of the trade: SILC, SENSAP, EOTAS. The
+sentence embeddings (bot/semantic.py) catch the same question in other words: "the minibus never
+turned up" for a transport complaint. A softmax over per-intent logits, with a "nothing fits"
+logit beside them, turns the evidence into probabilities (weights from intents/calibration.yaml,
+learned by `sendbot calibrate` on held-out examples), and bot/decide.py makes the call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .decide import Candidate, Decision, decide
+from .embed import Encoder
+from .matcher import Index, Match, about_someone_else, sentences
+from .normalise import words
+from .schema import Blend, Thresholds
+from .semantic import Closeness, SemanticIndex
+
+FEATURES = ("lexical", "nearest", "centroid", "entry")
+TOP = 8  # candidates kept for the decision and the unanswered log
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Per intent: the four features, the known-word share, and the exact glossary hit if any."""
+
+    features: np.ndarray  # (intents, len(FEATURES))
+    known: float
+    exact: str | None
+
+
+class Matcher:
+    """Ranks every intent for a message and decides; `match(text)` is all a channel needs."""
+
+    def __init__(self, index: Index, semantic: SemanticIndex, encoder: Encoder, blend: Blend, thresholds: Thresholds):
+        self.index = index
+        self.semantic = semantic
+        self.encoder = encoder
+        self.blend = blend
+        self.thresholds = thresholds
+        self.weights = np.array([getattr(blend, f) for f in FEATURES], dtype=np.float64)
+        self.intents = index.intents
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["encoder"] = None  # the model is reloaded from the package, never pickled
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        from .embed import shared
+
+        self.__dict__.update(state)
+        self.encoder = shared()
+
+    def queries(self, text: str) -> np.ndarray:
+        """The message's embedding (row 0), then its sentences' when it has several."""
+        parts = sentences(text)
+        if not parts:
+            return self.encoder.encode_many([text])
+        return self.encoder.encode_many([text, *parts])
+
+    def evidence(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None) -> Evidence | None:
+        """Everything the blend weighs, for one message; None when it has no words at all."""
+        raw = words(text)
+        lexical, known = self.index.vector(text, skip, raw)
+        if lexical is None:
+            return None
+        queries = self.queries(text) if vectors is None else vectors
+        close: Closeness = self.semantic.closeness(queries, skip, self.index.sentence_mask)
+        features = np.stack([lexical, close.nearest, close.centroid, close.entry], axis=1)
+        if self.index.first_person.any() and about_someone_else(text, raw):
+            features[self.index.first_person, 1:] *= self.thresholds.about_someone_else
+        exact = self.index.exact_hit(text) if skip is None else None
+        return Evidence(features, known, exact)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Softmax over the intents' logits and 'nothing fits'; returns the intents' share."""
+        logits = features @ self.weights
+        top = max(float(logits.max()), self.blend.none)
+        shares = np.exp(logits - top)
+        return shares / (shares.sum() + np.exp(self.blend.none - top))
+
+    def rank(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None) -> tuple[list[Candidate], float, str | None]:
+        found = self.evidence(text, skip, vectors)
+        if found is None:
+            return [], 1.0, None
+        probs = self.probabilities(found.features)
+        order = np.argsort(-probs, kind="stable")[:TOP]
+        ranked = [Candidate(self.intents[i], round(float(probs[i]), 4)) for i in order]
+        return ranked, found.known, found.exact
+
+    def match(self, text: str, skip: int | None = None) -> Match:
+        """Decide: answer, clarify (close options) or fallback, with the reason.
+
+        `skip` hides one example (by position), words and meaning, for leave-one-out measurement."""
+        vectors = self.semantic.examples[skip : skip + 1] if skip is not None else None
+        ranked, known, exact = self.rank(text, skip, vectors)
+        if exact is not None:
+            rest = tuple(c for c in ranked if c.intent != exact)
+            return Match("answer", (Candidate(exact, 1.0), *rest[:4]), known, "exact-term")
+        decision: Decision = decide(ranked, known, self.thresholds)
+        return Match(decision.kind, decision.candidates, known, decision.reason)
