@@ -43,12 +43,14 @@ def decide(ranked: list[Candidate], known: float, t: Thresholds) -> Decision:
     if not top:
         return Decision("fallback", "nothing-matched", ())
     best = top[0]
-    score = best.score * (0.5 + 0.5 * known) if known < t.min_known_words else best.score
+    if known < t.min_known_words:  # mostly words it has never seen (another language, a name, a typo storm)
+        return Decision("fallback", "unknown-words", top)
+    score = best.score
     second = top[1].score if len(top) > 1 else 0.0
     if score >= t.answer and best.score - second >= t.margin:
         return Decision("answer", "confident", top)
     if score < t.clarify:
-        return Decision("fallback", "unknown-words" if known < t.min_known_words else "low-confidence", top)
+        return Decision("fallback", "low-confidence", top)
     options = [best] + [c for c in top[1:] if c.score >= t.option]
     options = options[: t.max_options]
     enough = t.min_options if known >= t.single_option_known else max(2, t.min_options)

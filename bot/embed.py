@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -103,9 +103,21 @@ class Encoder:
                 self._recent.popitem(last=False)
         return vector
 
-    def encode_many(self, texts: Iterable[str]) -> np.ndarray:
-        """Several messages' texts (a message and its sentences), each remembered."""
-        return np.stack([self.encode_one(t) for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
+    def encode_many(self, texts: Sequence[str]) -> np.ndarray:
+        """A message's texts (the message and its sentences) in one forward pass, each remembered."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            found = [self._recent.get(t) for t in texts]
+        missing = [i for i, v in enumerate(found) if v is None]
+        if missing:
+            fresh = self._forward([texts[i] or " " for i in missing])
+            with self._lock:
+                for i, vector in zip(missing, fresh):
+                    found[i] = self._recent[texts[i]] = vector
+                while len(self._recent) > REMEMBERED:
+                    self._recent.popitem(last=False)
+        return np.stack(found)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1)

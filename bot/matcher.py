@@ -18,7 +18,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 from .decide import Candidate, decide
+from .english import is_english
 from .normalise import STOPWORDS, stem, words
 from .schema import Thresholds
 from .tfidf import Gathered, View, char_ngrams, ranges
@@ -62,6 +64,11 @@ class Match:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+
+def _slips(word: str) -> int:
+    """How many typing slips a word of this length may carry and still be corrected."""
+    return 1 if len(word) < 6 else 2 if len(word) < 10 else 3
 
 
 def sentences(text: str) -> list[str]:
@@ -194,15 +201,18 @@ class Index:
 
     # -- text preparation -------------------------------------------------
     def _correct(self, word: str) -> str:
-        """Map an unknown word to the closest known one, if it is close enough to be a typo."""
-        if word in self.vocab_set or len(word) < 4 or not word.isalpha() or not word.isascii():
+        """Map an unknown word to the closest known one, if it is close enough to be a typo.
+
+        A real English word is never rewritten ('rain' is not a typo for 'train'), and a short word
+        only by one slip of the finger."""
+        if word in self.vocab_set or len(word) < 4 or not word.isalpha() or not word.isascii() or is_english(word):
             return word
         cached = self._typo_cache.get(word)
         if cached is not None:
             return cached
         cutoff = 80 if len(word) < 7 else 75
         hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-        fixed = hit[0] if hit else word
+        fixed = hit[0] if hit and Levenshtein.distance(word, hit[0]) <= _slips(word) else word
         if len(self._typo_cache) < 50000:
             self._typo_cache[word] = fixed
         return fixed
@@ -220,7 +230,8 @@ class Index:
         """prepare() for text already split into words (the examples are split once, at build)."""
         fixed = [self._correct(w) for w in raw]
         topical = [w for w in raw if w not in STOPWORDS and not w.isdigit()]
-        known = sum(1 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
+        # a word known as typed counts whole; one known only after correcting a typo counts half
+        known = sum(1.0 if w == f else 0.5 for w, f in zip(raw, fixed) if w not in STOPWORDS and not w.isdigit() and f in self.vocab_set)
         return " ".join(map(_mark, self.lexicon.apply(fixed))), (known / len(topical) if topical else 1.0)
 
     def _prepare_known(self, raw: list[str]) -> str:

@@ -51,3 +51,5 @@ def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SENDBOT_CACHE", raising=False)  # every load reads the files unless a test says otherwise
     monkeypatch.setenv("SENDBOT_DB", str(tmp_path_factory.getbasetemp() / "sendbot-log" / "sendbot.db"))
+    # example embeddings depend only on each text, so one store serves the whole run (and its subprocesses)
+    monkeypatch.setenv("SENDBOT_EMBEDDINGS", str(tmp_path_factory.getbasetemp() / "embeddings"))

@@ -57,7 +57,7 @@ def test_close_intents_ask_which_was_meant(index: Index) -> None:
 
 
 def test_thresholds_come_from_data() -> None:
-    strict = Index(EXAMPLES, SYNONYMS, Thresholds(answer=0.99, answer_when_clear=0.99, clarify=0.98))
+    strict = Index(EXAMPLES, SYNONYMS, Thresholds(answer=0.99, clarify=0.98))
     assert strict.match("hydrotherapy sessions").kind == "fallback"
 
 

@@ -132,7 +132,7 @@ INTENTS = {
     "thresholds.yaml": """answer: 0.5
 margin: 0.08
 clarify: 0.35
-clarify_window: 0.1
+option: 0.08
 max_options: 3
 min_known_words: 0.5
 """,
