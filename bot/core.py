@@ -14,20 +14,20 @@ import numpy as np
 
 from . import cache
 from . import knowledge as kn
-from . import language
+from . import pipeline
+from .message import Message
 from .loader import Bundle, Problem, data_root, load
 from . import embed, embed_store
 from .hybrid import Matcher
 from .matcher import Index, Match
 from .semantic import SemanticIndex
-from .reply import Option, Reply, Who
+from .reply import Reply, Who
 from .safety import CrisisDetector
 from .validate import cross_check
 
 TITLE_AS_EXAMPLE = True  # an entry's title is how a parent would ask too
 TERM_FRAMES = ("what does it mean:", "what is")  # generated examples for every glossary name
 OUT_OF_SCOPE = "out-of-scope"  # the intent of intents/out_of_scope.yaml and every intent's negatives
-MAX_CHARS = 4096  # longest message we read in full; Telegram's own limit
 
 
 @contextmanager
@@ -113,6 +113,7 @@ class Bot:
             matcher = self._matcher(index)
         self.matcher = matcher
         self.index = matcher.index
+        self.stages = pipeline.standard(self)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
@@ -220,51 +221,19 @@ class Bot:
     def fallback(self, question: str, match: Match | None = None, reason: str = "unknown") -> Reply:
         candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
         body = self._template("fallback.txt.j2", reason=reason)
-        return Reply(question, "fallback", body, self.footer, candidates=candidates, extra={"reason": reason})
-
-    def language_reply(self, question: str) -> Reply | None:
-        """A message in another language gets a short reply in it, never an English answer matched from it."""
-        code = language.detect(question, known=self.index.prepare(question[:MAX_CHARS])[1])
-        if code == "en":
-            return None
-        body = self.translations.get(code) or self._template("fallback.txt.j2", reason="language")
-        return Reply(question, "fallback", body, self.footer, language=code, extra={"reason": "language"})
+        extra = {"reason": reason, **({"decision": match.reason} if match is not None and match.reason else {})}
+        return Reply(question, "fallback", body, self.footer, candidates=candidates, extra=extra)
 
     def crisis_reply(self, question: str, rule: str) -> Reply:
         return Reply(question, "crisis", self._template("crisis.txt.j2", rule=rule), intent="crisis", extra={"rule": rule})
 
     # -- the one entry point ----------------------------------------------
+    def prepare(self, text: str | None, who: Who | object | None = None) -> Message:
+        """A message as every stage reads it, worked out once."""
+        return self.matcher.prepare((text or "").strip(), Who.of(who))
+
     def handle(self, text: str | None, who: Who | object | None = None) -> Reply:
-        """Answer one message. Crisis first, always; then other languages; then the matcher; never raises on odd input.
+        """Answer one message through the stages (bot/pipeline.py): crisis first, always; then odd input,
+        other languages, the matcher and its decision. Never raises on odd input.
         `who` is a Who (user, language, channel), a bare user id, or None."""
-        who = Who.of(who)
-        question = (text or "").strip()
-        if not question:
-            return self.fallback("", reason="empty")
-        rule = self.crisis.check(question[: MAX_CHARS * 2])
-        if rule:
-            return self.crisis_reply(question, rule)
-        if not any(ch.isalnum() for ch in question):
-            return self.fallback(question, reason="no-words")
-        foreign = self.language_reply(question)
-        if foreign:
-            return foreign
-        match = self.matcher.match(question[:MAX_CHARS])
-        best = match.best
-        if best is not None and match.kind != "fallback" and self.targets[best.intent].kind == "fallback":
-            # "I can't see records" is safe to say on a likely match: it answers nothing wrongly.
-            return self.answer(best.intent, question, best.score, match)
-        if match.kind == "answer" and best is not None:
-            return self.answer(best.intent, question, best.score, match, language=who.lang)
-        if match.kind == "clarify":
-            options = []
-            for cand in match.candidates[: self.bundle.thresholds.max_options]:
-                reply = self.answer(cand.intent, language=who.lang)
-                if reply.kind in ("answer", "smalltalk"):
-                    options.append(Option(cand.intent, self.title_for(cand.intent), reply.body))
-            if len(options) >= 1:
-                body = self._template("clarify.txt.j2", options=options)
-                cands = tuple((c.intent, c.score) for c in match.candidates)
-                return Reply(question, "clarify", body, self.footer, score=best.score if best else None,
-                             options=tuple(options), candidates=cands)
-        return self.fallback(question, match)
+        return pipeline.run(self.stages, self.prepare(text, who))

@@ -16,6 +16,8 @@ import numpy as np
 from .decide import Candidate, Decision, decide
 from .embed import Encoder
 from .matcher import Index, Match, about_someone_else, sentences
+from .message import MAX_CHARS, Message
+from .reply import Who
 from .normalise import words
 from .schema import Blend, Thresholds
 from .semantic import Closeness, SemanticIndex
@@ -69,13 +71,29 @@ class Matcher:
         whole /= max(float(np.linalg.norm(whole)), 1e-9)
         return np.vstack([whole[None, :], rows])
 
-    def evidence(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None) -> Evidence | None:
+    def prepare(self, text: str, who: Who | None = None) -> Message:
+        """The message every stage shares: words, the lexical form, known-word share and sentences once."""
+        clipped = text[:MAX_CHARS]
+        raw = words(clipped)
+        lexical, known = self.index._prepare(raw)
+        return Message(text, who or Who(), raw, lexical, known, sentences(clipped), _embed=lambda m: self.queries(m.clipped))
+
+    def match_message(self, message: Message) -> Match:
+        """match() for a message already prepared (Bot.handle): nothing is worked out twice."""
+        return self._decide(self.evidence(message.clipped, raw=message.words, prepared=(message.lexical, message.known),
+                                          message=message))
+
+    def evidence(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None, raw: list[str] | None = None,
+                 prepared: tuple[str, float] | None = None, message: Message | None = None) -> Evidence | None:
         """Everything the blend weighs, for one message; None when it has no words at all."""
-        raw = words(text)
-        lexical, known = self.index.vector(text, skip, raw)
+        raw = words(text) if raw is None else raw
+        lexical, known = self.index.vector(text, skip, raw, prepared)
         if lexical is None:
             return None
-        queries = self.queries(text) if vectors is None else vectors
+        if vectors is not None:
+            queries = vectors
+        else:
+            queries = message.vectors if message is not None else self.queries(text)
         close: Closeness = self.semantic.closeness(queries, skip, self.index.sentence_mask)
         features = np.stack([lexical, close.nearest, close.centroid, close.entry], axis=1)
         if self.index.first_person.any() and about_someone_else(text, raw):
@@ -90,8 +108,7 @@ class Matcher:
         shares = np.exp(logits - top)
         return shares / (shares.sum() + np.exp(self.blend.none - top))
 
-    def rank(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None) -> tuple[list[Candidate], float, str | None]:
-        found = self.evidence(text, skip, vectors)
+    def ranked(self, found: Evidence | None) -> tuple[list[Candidate], float, str | None]:
         if found is None:
             return [], 1.0, None
         probs = self.probabilities(found.features)
@@ -99,12 +116,18 @@ class Matcher:
         ranked = [Candidate(self.intents[i], round(float(probs[i]), 4)) for i in order]
         return ranked, found.known, found.exact
 
+    def rank(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None) -> tuple[list[Candidate], float, str | None]:
+        return self.ranked(self.evidence(text, skip, vectors))
+
     def match(self, text: str, skip: int | None = None) -> Match:
         """Decide: answer, clarify (close options) or fallback, with the reason.
 
         `skip` hides one example (by position), words and meaning, for leave-one-out measurement."""
         vectors = self.semantic.examples[skip : skip + 1] if skip is not None else None
-        ranked, known, exact = self.rank(text, skip, vectors)
+        return self._decide(self.evidence(text, skip, vectors))
+
+    def _decide(self, found: Evidence | None) -> Match:
+        ranked, known, exact = self.ranked(found)
         if exact is not None:
             rest = tuple(c for c in ranked if c.intent != exact)
             return Match("answer", (Candidate(exact, 1.0), *rest[:4]), known, "exact-term")

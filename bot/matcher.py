@@ -344,7 +344,8 @@ class Index:
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         return Shortlist(keep, rows, starts, self.words.gather(rows), self.chars.gather(rows))
 
-    def vector(self, text: str, skip: int | None = None, raw: list[str] | None = None) -> tuple[np.ndarray | None, float]:
+    def vector(self, text: str, skip: int | None = None, raw: list[str] | None = None,
+               prepared: tuple[str, float] | None = None) -> tuple[np.ndarray | None, float]:
         """Every intent's lexical score for a message (in `self.intents` order), with the known-word share.
 
         An intent scores by a blend of its nearest example and its centroid (all its examples
@@ -354,17 +355,15 @@ class Index:
         exactly, for leave-one-out measurement.
         """
         raw = words(text) if raw is None else raw
-        prepared, known = self._prepare(raw)
+        prepared, known = self._prepare(raw) if prepared is None else prepared
         if not prepared or self.words is None or self.chars is None:
             return None, known
         combined, shortlist = self._combined(prepared, skip)
-        parts = sentences(text)
-        if len(parts) >= 2:
-            for part in parts:
-                piece = self.prepare(part)[0]
-                if piece:
-                    part_scores = self._combined(piece, skip, shortlist)[0]
-                    combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
+        for part in sentences(text):
+            piece = self.prepare(part)[0]
+            if piece:
+                part_scores = self._combined(piece, skip, shortlist)[0]
+                combined = np.where(self.sentence_mask, np.maximum(combined, part_scores), combined)
         if self.first_person.any() and about_someone_else(text, raw):
             combined = np.where(self.first_person, combined * self.thresholds.about_someone_else, combined)
         return combined, known
