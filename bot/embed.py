@@ -21,7 +21,6 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "minilm-int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 MAX_TOKENS = 128  # what the model was trained on; a long message is also read sentence by sentence
-BATCH = 32  # texts per forward pass when embedding the examples at load
 REMEMBERED = 4096  # recent messages whose embeddings are kept (the same question asked again costs nothing)
 
 
@@ -55,7 +54,7 @@ class Encoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.digest = verify(folder)
+        self.digest = hashlib.sha256(f"{verify(folder)}|one text per pass|{MAX_TOKENS}".encode()).hexdigest()[:16]
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -79,14 +78,11 @@ class Encoder:
         return np.asarray(out, dtype=np.float32)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed many texts, in batches of similar length (less padding, so less work)."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """Embed many texts, each on its own: int8 activations are scaled per pass, so a text padded
+        into a batch would come out slightly different from the same text asked by a parent."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            out[chunk] = self._forward([texts[i] or " " for i in chunk])
+        for row, text in enumerate(texts):
+            out[row] = self._forward([text or " "])[0]
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
@@ -104,14 +100,14 @@ class Encoder:
         return vector
 
     def encode_many(self, texts: Sequence[str]) -> np.ndarray:
-        """A message's texts (the message and its sentences) in one forward pass, each remembered."""
+        """A message's texts (the message and its sentences), each remembered."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             found = [self._recent.get(t) for t in texts]
         missing = [i for i, v in enumerate(found) if v is None]
         if missing:
-            fresh = self._forward([texts[i] or " " for i in missing])
+            fresh = self.encode([texts[i] for i in missing])
             with self._lock:
                 for i, vector in zip(missing, fresh):
                     found[i] = self._recent[texts[i]] = vector

@@ -98,7 +98,7 @@ class Matcher:
         features = np.stack([lexical, close.nearest, close.centroid, close.entry], axis=1)
         if self.index.first_person.any() and about_someone_else(text, raw):
             features[self.index.first_person, 1:] *= self.thresholds.about_someone_else
-        exact = self.index.exact_hit(text) if skip is None else None
+        exact = self.index.exact_hit(text, raw) if skip is None else None
         return Evidence(features, known, exact)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:

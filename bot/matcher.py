@@ -238,8 +238,8 @@ class Index:
         """_prepare()'s text for words all in the vocabulary (the examples): nothing to correct or count."""
         return " ".join(map(_mark, self.lexicon.apply(raw)))
 
-    def _tokens(self, text: str, synonyms: bool = True) -> list[str]:
-        fixed = [self._correct(w) for w in words(text)]
+    def _tokens(self, text: str, synonyms: bool = True, raw: Sequence[str] | None = None) -> list[str]:
+        fixed = [self._correct(w) for w in (words(text) if raw is None else raw)]
         return self.lexicon.apply(fixed) if synonyms else fixed
 
     @staticmethod
@@ -250,7 +250,7 @@ class Index:
         """The bare topic of a short question: 'what does SENCo stand for?' -> 'senco'."""
         return self._key(self._tokens(text, synonyms=False))
 
-    def exact_hit(self, text: str) -> str | None:
+    def exact_hit(self, text: str, raw: Sequence[str] | None = None) -> str | None:
         """The exact intent a message asks about: 'EHCP?', 'what does AP mean when school say it'.
 
         Words are compared as typed first (so 'SEN' finds SEN, not SEND, its lexicon synonym),
@@ -265,7 +265,7 @@ class Index:
                 return self.exact_hit(last)
             if len(text) > 200:
                 return None
-        typed = self._tokens(text, synonyms=False)
+        typed = self._tokens(text, synonyms=False, raw=raw)
         for tokens in (typed, self.lexicon.apply(typed)):
             hit = self.exact.get(self._key(tokens))
             if hit is not None:

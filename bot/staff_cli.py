@@ -60,11 +60,11 @@ def _db_trouble(store: Any, exc: BaseException) -> int:
 # -- unanswered -------------------------------------------------------------
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """List the gaps, grouped, as text, JSON or CSV."""
-    from .staff.cluster import cluster
+    from .staff.cluster import by_meaning
 
     store = _store()
     try:
-        clusters = cluster(store.questions(args.since, include_resolved=args.all))
+        clusters = by_meaning(store.questions(args.since, include_resolved=args.all))
     except store.backend.errors as exc:
         return _db_trouble(store, exc)
     finally:
@@ -102,9 +102,33 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
 
 
 # -- learn ------------------------------------------------------------------
+SUGGESTED = 5
+
+
+def suggestions(bot: Bot, texts: list[str], limit: int = SUGGESTED) -> list[tuple[str, float]]:
+    """The intents the bot's own matcher finds nearest to these questions, by their mean confidence."""
+    totals: dict[str, float] = {}
+    for text in texts:
+        ranked, _, _ = bot.matcher.rank(text)
+        for cand in ranked:
+            totals[cand.intent] = totals.get(cand.intent, 0.0) + cand.score / len(texts)
+    written = {i for i, located in bot.bundle.intents.items() if located.model.kind == "answer"}
+    ordered = sorted(((i, s) for i, s in totals.items() if i in written), key=lambda kv: (-kv[1], kv[0]))
+    return ordered[:limit]
+
+
+def _suggest(args: argparse.Namespace, texts: list[str]) -> int:
+    bot = Bot.load(args.data)
+    print("Which intent should these questions lead to? The nearest, by the bot's own matcher:")
+    for intent, score in suggestions(bot, texts):
+        print(f"  {intent:36} {score:.2f}   {bot.title_for(intent)}")
+    print(f"Then: sendbot learn {args.item} --intent ID")
+    return 2
+
+
 def cmd_learn(args: argparse.Namespace) -> int:
     """Add a question or group as examples of an intent, then mark them taught."""
-    from .staff.cluster import cluster, find
+    from .staff.cluster import by_meaning, find
     from .staff.learn import LearnError, add_examples
 
     match = _ITEM.match(args.item)
@@ -115,7 +139,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     store = _store()
     try:
         if whole_group:
-            group = find(cluster(store.questions(args.since)), number)
+            group = find(by_meaning(store.questions(args.since)), number)
             rows = group.questions if group else []
         else:
             rows = store.questions(ids=[number])
@@ -123,6 +147,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
             print(f"No unanswered {'group containing question' if whole_group else 'question'} {number} "
                   f"(it may be taught already, older than --since, or purged).", file=sys.stderr)
             return 1
+        if not args.intent:
+            return _suggest(args, [r.text for r in rows])
         try:
             outcome = add_examples(args.intent, [r.text for r in rows], data_root(args.data))
         except LearnError as exc:
@@ -243,7 +269,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     u.set_defaults(func=cmd_unanswered)
     le = sub.add_parser("learn", help="add an unanswered question (or a whole group) as examples of an intent")
     le.add_argument("item", help="a group from `sendbot unanswered` (c12) or one question id (45)")
-    le.add_argument("--intent", required=True, metavar="ID", help="the intent it should lead to (see `sendbot list`)")
+    le.add_argument("--intent", metavar="ID", help="the intent it should lead to; leave it out to see the nearest intents")
     le.add_argument("--since", type=parse_since, default=parse_since("30d"), metavar="PERIOD", help="the period the group was listed for (default 30d)")
     le.set_defaults(func=cmd_learn)
     r = sub.add_parser("report", help="write the staff report as one HTML page")

@@ -1,4 +1,9 @@
-"""Group unanswered questions by similar wording (rapidfuzz), so staff see the biggest gaps first."""
+"""Group unanswered questions by meaning and wording, so staff see the biggest gaps first.
+
+Two questions are one gap when the bot's sentence embeddings say they mean the same ("can i get a
+blue badge" and "blue badge application") or their topic words nearly match (rapidfuzz, which
+forgives typos the embeddings may not).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
 
 from rapidfuzz import fuzz, process
 
@@ -14,6 +21,8 @@ from ..normalise import STOPWORDS, stem, words
 from ..store import Question
 
 SIMILAR = 72  # rapidfuzz score (0-100) at which two wordings count as the same question
+MEANING = 0.72  # cosine of the sentence embeddings at which two questions mean the same
+Encode = Callable[[Sequence[str]], np.ndarray]
 EXAMPLES = 3
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 # Words in nearly every parent's question; they say nothing about which gap it is.
@@ -97,28 +106,48 @@ class Cluster:
                 "nearest_intent": intent, "nearest_score": score, "question_ids": [q.id for q in self.questions]}
 
 
-def cluster(questions: Iterable[Question], threshold: float = SIMILAR) -> list[Cluster]:
-    """Leader clustering: the most repeated wordings start groups; each other wording joins its closest group."""
+def cluster(questions: Iterable[Question], threshold: float = SIMILAR, encode: Encode | None = None,
+            meaning: float = MEANING) -> list[Cluster]:
+    """Leader clustering: the most repeated wordings start groups; each other wording joins the group it
+    means the same as (with `encode`, the bot's sentence embeddings) or, failing that, the closest in words."""
     by_key: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
         if q.text.strip():  # a "No" pressed after the bot forgot the question has no words to group
             by_key[comparable(q.text)].append(q)
     order = sorted(by_key, key=lambda k: (-len(by_key[k]), min(q.id for q in by_key[k])))
+    vectors = encode([by_key[k][0].text for k in order]) if encode is not None and order else None
     leaders: list[str] = []
+    leader_rows: list[int] = []
     groups: list[list[Question]] = []
-    for key in order:
-        hit = process.extractOne(key, leaders, scorer=similarity, score_cutoff=threshold) if key and leaders else None
-        if hit is None:
+    for row, key in enumerate(order):
+        place: int | None = None
+        if vectors is not None and leader_rows:
+            sims = vectors[leader_rows] @ vectors[row]
+            best = int(np.argmax(sims))
+            if sims[best] >= meaning:
+                place = best
+        if place is None and key and leaders:
+            hit = process.extractOne(key, leaders, scorer=similarity, score_cutoff=threshold)
+            place = hit[2] if hit else None
+        if place is None:
             leaders.append(key)
+            leader_rows.append(row)
             groups.append(list(by_key[key]))
         else:
-            groups[hit[2]].extend(by_key[key])
+            groups[place].extend(by_key[key])
     clusters = []
     for members in groups:
         members.sort(key=lambda q: (q.at, q.id))
         clusters.append(Cluster(f"c{members[0].id}", members))
     clusters.sort(key=lambda c: (-c.count, -c.last_seen.timestamp(), c.id))
     return clusters
+
+
+def by_meaning(questions: Iterable[Question]) -> list[Cluster]:
+    """cluster() with the bot's own sentence embeddings: how `unanswered`, `learn` and the report group."""
+    from ..embed import shared
+
+    return cluster(questions, encode=shared().encode)
 
 
 def find(clusters: list[Cluster], question_id: int) -> Cluster | None:

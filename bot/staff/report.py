@@ -15,7 +15,7 @@ from ..store import Store
 from ..store.recorder import UNHELPFUL
 from ..validate import REVIEW_AFTER_DAYS
 from .chart import stacked_bars
-from .cluster import cluster
+from .cluster import by_meaning
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOP_TOPICS = 6
@@ -122,7 +122,7 @@ def build(bot: Bot, store: Store, since: dt.datetime, now: dt.datetime | None = 
     totals: Counter[str] = Counter()
     for row in counts:
         totals[row["kind"]] += int(row["n"])
-    clusters = cluster(store.questions(since))
+    clusters = by_meaning(store.questions(since))
     unhelpful = unhelpful_answers(bot, store, since, counts)
     asked = sum(totals[k] for k in ("answer", "clarify", "fallback"))
     return {
