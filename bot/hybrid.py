@@ -24,6 +24,10 @@ from .semantic import Closeness, SemanticIndex
 
 FEATURES = ("lexical", "nearest", "centroid", "entry")
 TOP = 8  # candidates kept for the decision and the unanswered log
+GLOSSARY_PREFIX = "term-"  # the intents of glossary terms (bot/core.py)
+EXCLUDED = -10.0  # a feature value no real evidence reaches (cosines are >= -1): the intent gets no probability
+SHORT_QUESTION = 5  # words; up to this, a message naming a term may be asking what it is ("SALT??", "wot is a pa")
+ASKS_MEANING = frozenset("mean means meaning meant stand stands define definition acronym abbreviation".split())
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Matcher:
         self.thresholds = thresholds
         self.weights = np.array([getattr(blend, f) for f in FEATURES], dtype=np.float64)
         self.intents = index.intents
+        self.glossary = np.array([i.startswith(GLOSSARY_PREFIX) for i in index.intents], dtype=bool)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -99,6 +104,8 @@ class Matcher:
         if self.index.first_person.any() and about_someone_else(text, raw):
             features[self.index.first_person, 1:] *= self.thresholds.about_someone_else
         exact = self.index.exact_hit(text, raw) if skip is None else None
+        if self.glossary.any() and len(raw) > SHORT_QUESTION and ASKS_MEANING.isdisjoint(raw):
+            features[self.glossary] = EXCLUDED  # a term named in passing is not a question about the term
         return Evidence(features, known, exact)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:

@@ -78,3 +78,11 @@ def test_leave_one_out_hides_the_meaning_too(bot: Bot) -> None:
     assert found is not None
     own = int(bot.index.example_intent[position])
     assert found.features[own, FEATURES.index("nearest")] < 0.9999
+
+
+def test_a_term_named_in_passing_does_not_take_over(bot: Bot) -> None:
+    """'the SENCO' in a longer question about something else is not a question about what SENCO means."""
+    ranked, _, _ = bot.matcher.rank("our senco keeps saying she will put in for an assessment but nothing ever happens")
+    assert not ranked[0].intent.startswith("term-")
+    ranked, _, _ = bot.matcher.rank("what does senco mean")
+    assert ranked[0].intent == "term-senco"
