@@ -20,6 +20,7 @@ from .loader import Bundle, Problem, data_root, load
 from . import embed, embed_store
 from .hybrid import Matcher
 from .matcher import Index, Match
+from .reading import Reader
 from .semantic import SemanticIndex
 from .reply import Reply, Who
 from .safety import CrisisDetector
@@ -126,13 +127,16 @@ class Bot:
         for intent_id in index.intents:
             page = self.pages.get(self.targets[intent_id].page or "") if intent_id in self.targets else None
             entry_text.append(f"{page.title}. {page.shown_answer}" if page else "")
-        vectors = embed_store.embeddings(encoder, index.example_text + [t for t in entry_text if t])
+        reader = Reader((name, term.model.expansion) for term in self.bundle.terms if term.model.expansion
+                        for name in (term.model.term, *term.model.aliases))
+        read = [reader.read(t) for t in index.example_text]
+        vectors = embed_store.embeddings(encoder, read + [t for t in entry_text if t])
         examples = vectors[: len(index.example_text)]
         entries = np.zeros((len(index.intents), encoder.dim), dtype=np.float32)
         has_entry = np.array([bool(t) for t in entry_text], dtype=bool)
         entries[has_entry] = vectors[len(index.example_text):]
         semantic = SemanticIndex(examples, index.example_intent, index.starts, entries, has_entry)
-        return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds)
+        return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds, reader)
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":

@@ -15,8 +15,9 @@ import numpy as np
 
 from .decide import Candidate, Decision, decide
 from .embed import Encoder
-from .matcher import Index, Match, about_someone_else, sentences
+from .matcher import Index, Match, about_someone_else, questions, sentences
 from .message import MAX_CHARS, Message
+from .reading import Reader
 from .reply import Who
 from .normalise import words
 from .schema import Blend, Thresholds
@@ -42,8 +43,10 @@ class Evidence:
 class Matcher:
     """Ranks every intent for a message and decides; `match(text)` is all a channel needs."""
 
-    def __init__(self, index: Index, semantic: SemanticIndex, encoder: Encoder, blend: Blend, thresholds: Thresholds):
+    def __init__(self, index: Index, semantic: SemanticIndex, encoder: Encoder, blend: Blend, thresholds: Thresholds,
+                 reader: Reader | None = None):
         self.index = index
+        self.reader = reader or Reader(())
         self.semantic = semantic
         self.encoder = encoder
         self.blend = blend
@@ -70,11 +73,12 @@ class Matcher:
         the same meaning for about half the work of embedding it twice."""
         parts = sentences(text)
         if not parts:
-            return self.encoder.encode_many([text])
-        rows = self.encoder.encode_many(parts)
+            return self.encoder.encode_many([self.reader.read(text)])
+        rows = self.encoder.encode_many([self.reader.read(p) for p in parts])
         whole = rows.mean(axis=0)
         whole /= max(float(np.linalg.norm(whole)), 1e-9)
-        return np.vstack([whole[None, :], rows])
+        asking = set(questions(parts))
+        return np.vstack([whole[None, :], rows[[i for i, p in enumerate(parts) if p in asking]]])
 
     def prepare(self, text: str, who: Who | None = None) -> Message:
         """The message every stage shares: words, the lexical form, known-word share and sentences once."""

@@ -43,6 +43,7 @@ SOMEONE_ELSE = frozenset("son sons daughter daughters child childs children kid 
 _BY_AGE = re.compile(r"\b(?:my|our)\s+(?:\w+\s+)?\d{1,2}\s*(?:-\s*)?(?:years?|yrs?|y)?\s*(?:-\s*)?(?:old|o)\b", re.IGNORECASE)
 MAX_SENTENCES = 6
 _SENTENCES = re.compile(r"(?<=[.?!])\s+|\n+|\s+-\s+")
+_ASKS = re.compile(r"\s*(?:how|what|whats|when|where|who|why|which|can|could|do|does|is|are|will|would|should|may|am|has|have|any)\b", re.I)
 NEAREST_WEIGHT = 0.45  # share of the nearest example in an intent's score; the rest is its centroid
 # Above SHORTLIST_ABOVE examples (a knowledge base for many councils), character n-grams and the
 # sentences of a long message are compared only with the examples of the SHORTLIST intents the word
@@ -75,6 +76,13 @@ def sentences(text: str) -> list[str]:
     """The sentences of a message worth scoring on their own (three words or more), if it has two or more."""
     parts = [p for p in _SENTENCES.split(text) if len(p.split()) >= 3]
     return parts[:MAX_SENTENCES] if len(parts) >= 2 else []
+
+
+def questions(parts: list[str]) -> list[str]:
+    """The sentences that ask something ('...?', 'how do I...', 'can we...'), or all of them if none does:
+    a parent's background ('he has autism') should not outvote what they ask ('can I apply myself?')."""
+    asking = [p for p in parts if p.rstrip().endswith("?") or _ASKS.match(p)]
+    return asking or parts
 
 
 def about_someone_else(text: str, raw: Sequence[str]) -> bool:
@@ -359,7 +367,7 @@ class Index:
         if not prepared or self.words is None or self.chars is None:
             return None, known
         combined, shortlist = self._combined(prepared, skip)
-        for part in sentences(text):
+        for part in questions(sentences(text)):
             piece = self.prepare(part)[0]
             if piece:
                 part_scores = self._combined(piece, skip, shortlist)[0]

@@ -23,6 +23,15 @@ _SHORTHAND = {
     "b4": "before", "2day": "today", "gonna": "going to", "wanna": "want to", "aswell": "as well",
     "it's": "it is", "its": "it is", "theyre": "they are", "they're": "they are", "kid": "child",
     "kids": "children", "kiddo": "child", "ds": "son", "dd": "daughter", "lo": "child",
+    # more text-speak and dialect, as parents type on phones
+    "wot": "what", "wen": "when", "hw": "how", "whos": "who is", "sez": "says", "wiv": "with", "thru": "through",
+    "cos": "because", "coz": "because", "cuz": "because", "becos": "because", "bc": "because", "bout": "about",
+    "abt": "about", "dunno": "do not know", "owt": "anything", "nowt": "nothing", "summat": "something",
+    "tbh": "to be honest", "atm": "at the moment", "asap": "as soon as possible", "appt": "appointment",
+    "sch": "school", "skool": "school", "yr": "year", "yrs": "years", "hrs": "hours", "wk": "week", "wks": "weeks",
+    "mths": "months", "ppl": "people", "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not",
+    "havent": "have not", "hasnt": "has not", "arent": "are not", "wasnt": "was not", "werent": "were not",
+    "aint": "is not", "gotta": "got to", "kinda": "kind of", "tho": "though", "msg": "message",
 }
 
 _SHORTHAND_WORDS = {raw: tuple(full.split()) for raw, full in _SHORTHAND.items()}
@@ -67,6 +76,16 @@ def stem(word: str) -> str:
     if not word.isascii() or word.isdigit() or len(word) <= 3:
         return word
     return _STEMMER.stemWord(word)
+
+
+_SHORTHAND_TYPED = re.compile(r"(?<![\w'])(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) + r")(?![\w'])",
+                              re.IGNORECASE)
+
+
+def spelled_out(text: str) -> str:
+    """The text as typed, punctuation and all, with text-speak and contractions written out: what the
+    sentence-embedding model reads, since it learned from written English ("hw do u" -> "how do you")."""
+    return _SHORTHAND_TYPED.sub(lambda m: _SHORTHAND[m.group(1).casefold()], text)
 
 
 def plain(text: str) -> str:
