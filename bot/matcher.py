@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from .decide import Candidate, decide
 from .english import is_english
 from .normalise import STOPWORDS, stem, words
@@ -218,9 +218,11 @@ class Index:
         cached = self._typo_cache.get(word)
         if cached is not None:
             return cached
+        if word.endswith("in") and word + "g" in self.vocab_set:  # "doin", "startin": a dropped g
+            return word + "g"
         cutoff = 80 if len(word) < 7 else 75
         hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-        fixed = hit[0] if hit and Levenshtein.distance(word, hit[0]) <= _slips(word) else word
+        fixed = hit[0] if hit and OSA.distance(word, hit[0]) <= _slips(word) else word  # a swapped pair is one slip
         if len(self._typo_cache) < 50000:
             self._typo_cache[word] = fixed
         return fixed

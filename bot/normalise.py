@@ -32,6 +32,7 @@ _SHORTHAND = {
     "mths": "months", "ppl": "people", "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not",
     "havent": "have not", "hasnt": "has not", "arent": "are not", "wasnt": "was not", "werent": "were not",
     "aint": "is not", "gotta": "got to", "kinda": "kind of", "tho": "though", "msg": "message",
+    "wots": "what is", "sed": "said", "cn": "can", "luv": "love", "pple": "people",
 }
 
 _SHORTHAND_WORDS = {raw: tuple(full.split()) for raw, full in _SHORTHAND.items()}
