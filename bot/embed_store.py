@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -18,6 +19,7 @@ import numpy as np
 from .embed import Encoder
 
 ENV = "SENDBOT_EMBEDDINGS"
+NOTICE_ABOVE = 300  # texts to embed before a load says why it is slow
 _MEMO: dict[str, dict[bytes, np.ndarray]] = {}  # model digest -> text key -> vector, for this process
 
 
@@ -77,6 +79,9 @@ def embeddings(encoder: Encoder, texts: Sequence[str], where: Path | None = None
         memo.update(_read(store, encoder.digest))
         missing = [i for i in missing if keys[i] not in memo]
     if missing:
+        if len(missing) >= NOTICE_ABOVE:  # the first start on a new machine: say why it takes a moment
+            print(f"sendbot: learning what {len(missing)} example questions mean (once; about {len(missing) // 150 + 1} s)...",
+                  file=sys.stderr, flush=True)
         fresh = encoder.encode([texts[i] for i in missing])
         for i, vector in zip(missing, fresh):
             memo[keys[i]] = vector
