@@ -29,6 +29,13 @@ GLOSSARY_PREFIX = "term-"  # the intents of glossary terms (bot/core.py)
 EXCLUDED = -10.0  # a feature value no real evidence reaches (cosines are >= -1): the intent gets no probability
 SHORT_QUESTION = 5  # words; up to this, a message naming a term may be asking what it is ("SALT??", "wot is a pa")
 ASKS_MEANING = frozenset("mean means meaning meant stand stands define definition acronym abbreviation".split())
+WHAT_IS = {("what", "is"), ("what", "are"), ("what", "was"), ("is", "that"), ("who", "is"), ("who", "are"),
+           ("what", "does"), ("difference", "between")}
+
+
+def asks_what_something_is(raw: list[str]) -> bool:
+    """'what does X mean', 'what is the X', 'is that the...': a question about a word or a thing itself."""
+    return not ASKS_MEANING.isdisjoint(raw) or any(pair in WHAT_IS for pair in zip(raw, raw[1:]))
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,7 @@ class Matcher:
         if self.index.first_person.any() and about_someone_else(text, raw):
             features[self.index.first_person, 1:] *= self.thresholds.about_someone_else
         exact = self.index.exact_hit(text, raw) if skip is None else None
-        if self.glossary.any() and len(raw) > SHORT_QUESTION and ASKS_MEANING.isdisjoint(raw):
+        if self.glossary.any() and len(raw) > SHORT_QUESTION and not asks_what_something_is(raw):
             features[self.glossary] = EXCLUDED  # a term named in passing is not a question about the term
         return Evidence(features, known, exact)
 

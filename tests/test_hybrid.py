@@ -86,3 +86,8 @@ def test_a_term_named_in_passing_does_not_take_over(bot: Bot) -> None:
     assert not ranked[0].intent.startswith("term-")
     ranked, _, _ = bot.matcher.rank("what does senco mean")
     assert ranked[0].intent == "term-senco"
+
+
+def test_a_question_about_what_a_term_is_keeps_the_glossary_in_play(bot: Bot) -> None:
+    ranked, _, _ = bot.matcher.rank("what's the SPA in the MindMate SPA letter we got")
+    assert "term-spa" in [c.intent for c in ranked[:3]]
