@@ -90,7 +90,7 @@ class Sendbot:
 
     def reset(self) -> None:
         self.matcher.index._typo_cache.clear()
-        self.matcher.encoder._recent.clear()
+        self.matcher.encoder.forget()
 
 
 class Baseline:

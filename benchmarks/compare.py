@@ -181,7 +181,7 @@ def run_one(name: str) -> dict[str, Any]:
     step: Callable[[str], Any] = bot.handle if name == "sendbot" else decide
     for q in texts[1::40]:  # warm up (MiniLM's first calls are ~100x slower) on other texts
         step(q)
-    bot.matcher.encoder._recent.clear()  # every timed message is embedded afresh
+    bot.matcher.encoder.forget()  # every timed message is embedded afresh
     times, cpu = [], []
     for q in timed:
         t, c = time.perf_counter(), time.thread_time()

@@ -45,7 +45,7 @@ def main() -> int:
     for q in qs[-20:]:  # warm up both
         model.encode([q])
         bot.handle(q + " warm")
-    bot.matcher.encoder._recent.clear()
+    bot.matcher.encoder.forget()
     ours, theirs = [], []
     for q in qs:
         t = time.perf_counter()

@@ -85,6 +85,11 @@ class Encoder:
             out[row] = self._forward([text or " "])[0]
         return out
 
+    def forget(self) -> None:
+        """Drop the remembered messages (benchmarks time every message afresh)."""
+        with self._lock:
+            self._recent.clear()
+
     def encode_one(self, text: str) -> np.ndarray:
         """One message's embedding, remembered for the next time someone asks exactly the same."""
         with self._lock:

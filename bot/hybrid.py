@@ -91,7 +91,7 @@ class Matcher:
         """The message every stage shares: words, the lexical form, known-word share and sentences once."""
         clipped = text[:MAX_CHARS]
         raw = words(clipped)
-        lexical, known = self.index._prepare(raw)
+        lexical, known = self.index.prepare_words(raw)
         return Message(text, who or Who(), raw, lexical, known, sentences(clipped), _embed=lambda m: self.queries(m.clipped))
 
     def match_message(self, message: Message) -> Match:

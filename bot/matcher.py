@@ -236,6 +236,14 @@ class Index:
         """
         return self._prepare(words(text))
 
+    def correct(self, word: str) -> str:
+        """A typed word as the matcher reads it: itself, or the known word it is a typo of."""
+        return self._correct(word)
+
+    def prepare_words(self, raw: list[str]) -> tuple[str, float]:
+        """prepare() for a message already split into words (bot/message.Message holds them)."""
+        return self._prepare(raw)
+
     def _prepare(self, raw: list[str]) -> tuple[str, float]:
         """prepare() for text already split into words (the examples are split once, at build)."""
         fixed = [self._correct(w) for w in raw]

@@ -15,9 +15,9 @@ def test_word_list(word: str, english: bool) -> None:
 
 @pytest.mark.parametrize("typed, fixed", [("rain", "rain"), ("tribnual", "tribunal"), ("transprot", "transport"), ("este", "este")])
 def test_correction(bot: Bot, typed: str, fixed: str) -> None:
-    assert bot.index._correct(typed) == fixed
+    assert bot.index.correct(typed) == fixed
 
 
 @pytest.mark.parametrize("typed, fixed", [("camsh", "camhs"), ("doin", "doing")])
 def test_a_swapped_pair_and_a_dropped_g_are_one_slip(bot: Bot, typed: str, fixed: str) -> None:
-    assert bot.index._correct(typed) == fixed
+    assert bot.index.correct(typed) == fixed
