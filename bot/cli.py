@@ -195,10 +195,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from . import calibrate
 
     bot = _load(args)
-    blend, thresholds, figures = calibrate.run(bot)
+    blend, thresholds, figures = calibrate.run(bot, [Path(p) for p in args.rounds])
     target = bot.bundle.root / "intents" / "calibration.yaml"
     if args.write:
-        calibrate.write(target, [getattr(blend, f) for f in calibrate.FEATURES], blend.none, figures)
+        calibrate.write(target, [getattr(blend, f) for f in calibrate.FEATURES], blend.none, figures,
+                        [Path(p).name for p in args.rounds])
         print(f"wrote {target}")
     else:
         print(f"(not written: add --write to save the blend to {target})")
@@ -239,6 +240,8 @@ def parser() -> argparse.ArgumentParser:
     lo.set_defaults(func=cmd_loo)
     ca = sub.add_parser("calibrate", help="learn how the matcher weighs words and meaning, from held-out examples")
     ca.add_argument("--write", action="store_true", help="save the learned weights to intents/calibration.yaml")
+    ca.add_argument("rounds", nargs="*", metavar="ROUND",
+                    help="blind rounds already scored (tests/data/blind/round-N.yaml) to learn from as well; never the round you will report")
     ca.set_defaults(func=cmd_calibrate)
     s = sub.add_parser("schema", help="print the JSON Schemas of the data files (for editors)")
     s.add_argument("name", nargs="?", choices=sorted(schema_mod.SCHEMAS))
