@@ -32,10 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bot import embed, embed_store  # noqa: E402
+from bot import embed  # noqa: E402
 from bot.hybrid import Matcher  # noqa: E402
 from bot.loader import load  # noqa: E402
 from bot.matcher import Index  # noqa: E402
+from bot.reading import Reader  # noqa: E402
 from bot.semantic import SemanticIndex  # noqa: E402
 from bot.schema import Thresholds  # noqa: E402
 from methods import BASELINES, Embeddings, Method, TfidfSVM  # noqa: E402
@@ -77,12 +78,10 @@ class Sendbot:
 
     def fit(self, texts: list[str], labels: list[str]) -> None:
         index = Index(list(zip(labels, texts)), {}, Thresholds())
-        encoder = embed.shared()
-        vectors = embed_store.embeddings(encoder, index.example_text)
-        n = len(index.intents)
-        semantic = SemanticIndex(vectors, index.example_intent, index.starts, np.zeros((n, encoder.dim), np.float32),
-                                 np.zeros(n, dtype=bool))
-        self.matcher = Matcher(index, semantic, encoder, load(ROOT).blend, Thresholds())
+        encoder, reader = embed.shared(), Reader(())  # no glossary: text-speak is still written out, as for queries
+        semantic = SemanticIndex.build(encoder, [reader.read(t) for t in index.example_text], index.example_intent,
+                                       index.starts, [""] * len(index.intents))
+        self.matcher = Matcher(index, semantic, encoder, load(ROOT).blend, Thresholds(), reader)
 
     def one(self, text: str) -> tuple[str, float]:
         ranked, _, _ = self.matcher.rank(text)

@@ -176,16 +176,15 @@ def choose(results: list[Outcome], base: Thresholds, intents: list[str] | None =
     return best[1], best[2]
 
 
-def write(path: Path, w: np.ndarray, none: float, figures: dict[str, float], rounds: list[str] | None = None) -> None:
+def write(path: Path, blend: Blend, rounds: list[str] | None = None) -> None:
     lines = [
         "# Written by `sendbot calibrate`: how the matcher weighs its evidence, learned on held-out examples",
         "# (each example hidden in turn) and intents/out_of_scope.yaml"
         + (f", and parents' questions from blind rounds already scored: {', '.join(rounds)}." if rounds else "."),
         "# Re-run it after large changes to intents/; never learn from the blind round you will report.",
-        *[f"{name}: {value:.4f}" for name, value in zip(FEATURES, w)],
-        f"none: {none:.4f}",
+        *[f"{name}: {getattr(blend, name):.4f}" for name in (*FEATURES, "none")],
         "measured:  # on the same data, with the thresholds calibrate chose (so flattering: not a measurement)",
-        *[f"  {k}: {v:.4f}" for k, v in figures.items()],
+        *[f"  {k}: {v:.4f}" for k, v in blend.measured.items()],
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

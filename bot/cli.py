@@ -198,8 +198,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     blend, thresholds, figures = calibrate.run(bot, [Path(p) for p in args.rounds])
     target = bot.bundle.root / "intents" / "calibration.yaml"
     if args.write:
-        calibrate.write(target, [getattr(blend, f) for f in calibrate.FEATURES], blend.none, figures,
-                        [Path(p).name for p in args.rounds])
+        calibrate.write(target, blend, [Path(p).name for p in args.rounds])
         print(f"wrote {target}")
     else:
         print(f"(not written: add --write to save the blend to {target})")

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Iterator
 
 import jinja2
-import numpy as np
 
 from . import cache
 from . import knowledge as kn
 from . import pipeline
 from .message import Message
 from .loader import Bundle, Problem, data_root, load
-from . import embed, embed_store
+from . import embed
 from .hybrid import Matcher
 from .matcher import Index, Match
 from .reading import Reader
@@ -63,7 +62,8 @@ class Target:
 
     kind: str  # answer | smalltalk | fallback
     page: str | None = None
-    reply: str | None = None
+    reply: str | None = None  # smalltalk, or a fallback with its own words ("I can't see records")
+    reason: str = "unknown"  # a fallback without its own words: which fallback.txt.j2 wording to use
 
 
 class Bot:
@@ -80,9 +80,11 @@ class Bot:
         self.targets: dict[str, Target] = {}
         examples: list[tuple[str, str]] = []
         exact: list[tuple[str, str]] = []
+        self.glossary: list[str] = []  # the intents of glossary terms
         for located in bundle.terms:
             term = located.model
             intent_id = f"term-{kn.slug(term.term)}"
+            self.glossary.append(intent_id)
             self.targets[intent_id] = Target("answer", page=intent_id)
             names = (term.term, *term.aliases, *([term.expansion] if term.expansion else []))
             exact += [(intent_id, name) for name in names]
@@ -104,7 +106,7 @@ class Bot:
                     examples.append((intent_id, page.title))
         negatives = [n for located in bundle.intents.values() for n in located.model.negatives]
         if bundle.out_of_scope or negatives:
-            self.targets[OUT_OF_SCOPE] = Target("fallback")
+            self.targets[OUT_OF_SCOPE] = Target("fallback", reason="out-of-scope")
             examples += [(OUT_OF_SCOPE, m) for m in (*bundle.out_of_scope, *negatives)]
         self.examples = examples
         chat = [i for i, t in self.targets.items() if t.kind in ("smalltalk", "fallback")]
@@ -123,20 +125,13 @@ class Bot:
     def _matcher(self, index: Index) -> Matcher:
         """The lexical index joined with the meaning of every example and of every entry as sent."""
         encoder = embed.shared()
-        entry_text: list[str] = []
-        for intent_id in index.intents:
-            page = self.pages.get(self.targets[intent_id].page or "") if intent_id in self.targets else None
-            entry_text.append(f"{page.title}. {page.shown_answer}" if page else "")
         reader = Reader((name, term.model.expansion) for term in self.bundle.terms if term.model.expansion
                         for name in (term.model.term, *term.model.aliases))
-        read = [reader.read(t) for t in index.example_text]
-        vectors = embed_store.embeddings(encoder, read + [t for t in entry_text if t])
-        examples = vectors[: len(index.example_text)]
-        entries = np.zeros((len(index.intents), encoder.dim), dtype=np.float32)
-        has_entry = np.array([bool(t) for t in entry_text], dtype=bool)
-        entries[has_entry] = vectors[len(index.example_text):]
-        semantic = SemanticIndex(examples, index.example_intent, index.starts, entries, has_entry)
-        return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds, reader)
+        pages = [self.page_for(intent_id) for intent_id in index.intents]
+        entry_text = [f"{page.title}. {page.shown_answer}" if page else "" for page in pages]
+        semantic = SemanticIndex.build(encoder, [reader.read(t) for t in index.example_text], index.example_intent,
+                                       index.starts, entry_text)
+        return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds, reader, self.glossary)
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":
@@ -203,8 +198,8 @@ class Bot:
         With `language`, an entry's translation in that language is used when it has one."""
         target = self.targets.get(intent_id)
         candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
-        if target is None or intent_id == OUT_OF_SCOPE:
-            return self.fallback(question, match, reason="out-of-scope" if target else "unknown")
+        if target is None or (target.kind == "fallback" and target.reply is None):
+            return self.fallback(question, match, reason=target.reason if target else "unknown")
         if target.kind == "smalltalk":
             body = self._smalltalk(target.reply or "")
             return Reply(question, "smalltalk", body, intent=intent_id, score=score, candidates=candidates)

@@ -92,24 +92,17 @@ class Encoder:
 
     def encode_one(self, text: str) -> np.ndarray:
         """One message's embedding, remembered for the next time someone asks exactly the same."""
-        with self._lock:
-            hit = self._recent.get(text)
-            if hit is not None:
-                self._recent.move_to_end(text)
-                return hit
-        vector = self._forward([text or " "])[0]
-        with self._lock:
-            self._recent[text] = vector
-            while len(self._recent) > REMEMBERED:
-                self._recent.popitem(last=False)
-        return vector
+        return self.encode_many([text])[0]
 
     def encode_many(self, texts: Sequence[str]) -> np.ndarray:
-        """A message's texts (the message and its sentences), each remembered."""
+        """A message's texts (the message and its sentences), each remembered (least recently used go first)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             found = [self._recent.get(t) for t in texts]
+            for text, vector in zip(texts, found):
+                if vector is not None:
+                    self._recent.move_to_end(text)
         missing = [i for i, v in enumerate(found) if v is None]
         if missing:
             fresh = self.encode([texts[i] for i in missing])

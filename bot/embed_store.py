@@ -27,8 +27,11 @@ def folder() -> Path | None:
     chosen = os.environ.get(ENV, "").strip()
     if chosen:
         return Path(chosen)
-    home = os.environ.get("XDG_CACHE_HOME", "").strip() or (str(Path.home() / ".cache") if Path.home() else "")
-    return Path(home) / "sendbot" if home else None
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        return Path(base or Path.home() / ".cache") / "sendbot"
+    except RuntimeError:  # no home folder to be found: embed every start instead
+        return None
 
 
 def _key(text: str) -> bytes:

@@ -10,6 +10,7 @@ learned by `sendbot calibrate` on held-out examples), and bot/decide.py makes th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
@@ -25,7 +26,6 @@ from .semantic import Closeness, SemanticIndex
 
 FEATURES = ("lexical", "nearest", "centroid", "entry")
 TOP = 8  # candidates kept for the decision and the unanswered log
-GLOSSARY_PREFIX = "term-"  # the intents of glossary terms (bot/core.py)
 EXCLUDED = -10.0  # a feature value no real evidence reaches (cosines are >= -1): the intent gets no probability
 SHORT_QUESTION = 5  # words; up to this, a message naming a term may be asking what it is ("SALT??", "wot is a pa")
 ASKS_MEANING = frozenset("mean means meaning meant stand stands define definition acronym abbreviation".split())
@@ -51,7 +51,8 @@ class Matcher:
     """Ranks every intent for a message and decides; `match(text)` is all a channel needs."""
 
     def __init__(self, index: Index, semantic: SemanticIndex, encoder: Encoder, blend: Blend, thresholds: Thresholds,
-                 reader: Reader | None = None):
+                 reader: Reader | None = None, glossary: Iterable[str] = ()):
+        """`glossary`: the intents of glossary terms, which a message must ask about to win."""
         self.index = index
         self.reader = reader or Reader(())
         self.semantic = semantic
@@ -60,7 +61,8 @@ class Matcher:
         self.thresholds = thresholds
         self.weights = np.array([getattr(blend, f) for f in FEATURES], dtype=np.float64)
         self.intents = index.intents
-        self.glossary = np.array([i.startswith(GLOSSARY_PREFIX) for i in index.intents], dtype=bool)
+        terms = set(glossary)
+        self.glossary = np.array([i in terms for i in index.intents], dtype=bool)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -73,14 +75,14 @@ class Matcher:
         self.__dict__.update(state)
         self.encoder = shared()
 
-    def queries(self, text: str) -> np.ndarray:
-        """The message's embedding (row 0), then its sentences' when it has several.
+    def queries(self, message: Message) -> np.ndarray:
+        """The message's embedding (row 0), then its asking sentences' when it has several.
 
-        A long message is embedded sentence by sentence in one pass, and the whole is their mean:
-        the same meaning for about half the work of embedding it twice."""
-        parts = sentences(text)
+        A long message is embedded sentence by sentence, and the whole is their mean: the same
+        meaning for about half the work of embedding it twice."""
+        parts = message.sentences
         if not parts:
-            return self.encoder.encode_many([self.reader.read(text)])
+            return self.encoder.encode_many([self.reader.read(message.clipped)])
         rows = self.encoder.encode_many([self.reader.read(p) for p in parts])
         whole = rows.mean(axis=0)
         whole /= max(float(np.linalg.norm(whole)), 1e-9)
@@ -92,24 +94,23 @@ class Matcher:
         clipped = text[:MAX_CHARS]
         raw = words(clipped)
         lexical, known = self.index.prepare_words(raw)
-        return Message(text, who or Who(), raw, lexical, known, sentences(clipped), _embed=lambda m: self.queries(m.clipped))
+        return Message(text, who or Who(), raw, lexical, known, sentences(clipped), _embed=self.queries)
 
     def match_message(self, message: Message) -> Match:
         """match() for a message already prepared (Bot.handle): nothing is worked out twice."""
-        return self._decide(self.evidence(message.clipped, raw=message.words, prepared=(message.lexical, message.known),
-                                          message=message))
+        return self._decide(self.evidence(message))
 
-    def evidence(self, text: str, skip: int | None = None, vectors: np.ndarray | None = None, raw: list[str] | None = None,
-                 prepared: tuple[str, float] | None = None, message: Message | None = None) -> Evidence | None:
-        """Everything the blend weighs, for one message; None when it has no words at all."""
-        raw = words(text) if raw is None else raw
-        lexical, known = self.index.vector(text, skip, raw, prepared)
+    def evidence(self, message: Message | str, skip: int | None = None, vectors: np.ndarray | None = None) -> Evidence | None:
+        """Everything the blend weighs, for one message; None when it has no words at all.
+
+        `skip` hides one example and `vectors` stands in for the message's embedding (leave-one-out)."""
+        if isinstance(message, str):
+            message = self.prepare(message)
+        text, raw = message.clipped, message.words
+        lexical, known = self.index.vector(text, skip, raw, (message.lexical, message.known), message.sentences)
         if lexical is None:
             return None
-        if vectors is not None:
-            queries = vectors
-        else:
-            queries = message.vectors if message is not None else self.queries(text)
+        queries = message.vectors if vectors is None else vectors
         close: Closeness = self.semantic.closeness(queries, skip, self.index.sentence_mask)
         features = np.stack([lexical, close.nearest, close.centroid, close.entry], axis=1)
         if self.index.first_person.any() and about_someone_else(text, raw):

@@ -363,7 +363,7 @@ class Index:
         return Shortlist(keep, rows, starts, self.words.gather(rows), self.chars.gather(rows))
 
     def vector(self, text: str, skip: int | None = None, raw: list[str] | None = None,
-               prepared: tuple[str, float] | None = None) -> tuple[np.ndarray | None, float]:
+               prepared: tuple[str, float] | None = None, parts: list[str] | None = None) -> tuple[np.ndarray | None, float]:
         """Every intent's lexical score for a message (in `self.intents` order), with the known-word share.
 
         An intent scores by a blend of its nearest example and its centroid (all its examples
@@ -377,7 +377,7 @@ class Index:
         if not prepared or self.words is None or self.chars is None:
             return None, known
         combined, shortlist = self._combined(prepared, skip)
-        for part in questions(sentences(text)):
+        for part in questions(sentences(text) if parts is None else parts):
             piece = self.prepare(part)[0]
             if piece:
                 part_scores = self._combined(piece, skip, shortlist)[0]

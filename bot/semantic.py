@@ -8,8 +8,12 @@ question that no example anticipated can still meet the answer that holds its fa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
+
+from . import embed_store
+from .embed import Encoder
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,17 @@ class SemanticIndex:
         self.centroids = _unit(sums)
         self.entries = _unit(entries)
         self.has_entry = has_entry
+
+    @classmethod
+    def build(cls, encoder: Encoder, examples: Sequence[str], example_intent: np.ndarray, starts: np.ndarray,
+              entries: Sequence[str]) -> "SemanticIndex":
+        """Embed the examples and each intent's entry text ("" where it has none), through the store on disk."""
+        present = [t for t in entries if t]
+        vectors = embed_store.embeddings(encoder, [*examples, *present])
+        rows = np.zeros((len(entries), encoder.dim), dtype=np.float32)
+        has_entry = np.array([bool(t) for t in entries], dtype=bool)
+        rows[has_entry] = vectors[len(examples):]
+        return cls(vectors[: len(examples)], example_intent, starts, rows, has_entry)
 
     def closeness(self, queries: np.ndarray, skip: int | None = None, mask: np.ndarray | None = None) -> Closeness:
         """Closeness of a message (row 0) and its sentences (further rows), each intent keeping its best.
