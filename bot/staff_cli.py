@@ -129,7 +129,7 @@ def _suggest(args: argparse.Namespace, texts: list[str]) -> int:
 def cmd_learn(args: argparse.Namespace) -> int:
     """Add a question or group as examples of an intent, then mark them taught."""
     from .staff.cluster import by_meaning, find
-    from .staff.learn import LearnError, add_examples
+    from .staff.learn import LearnError, teach
 
     match = _ITEM.match(args.item)
     if not match:
@@ -147,14 +147,18 @@ def cmd_learn(args: argparse.Namespace) -> int:
             print(f"No unanswered {'group containing question' if whole_group else 'question'} {number} "
                   f"(it may be taught already, older than --since, or purged).", file=sys.stderr)
             return 1
-        if not args.intent:
+        if not args.intent and not args.not_for_us:
             return _suggest(args, [r.text for r in rows])
+        texts = [r.text for r in rows]
         try:
-            outcome = add_examples(args.intent, [r.text for r in rows], data_root(args.data))
+            if args.not_for_us:
+                outcome = teach({}, not_for_us=texts, root=data_root(args.data))[0]
+            else:
+                outcome = teach({args.intent: texts}, root=data_root(args.data))[0]
         except LearnError as exc:
             print(f"Nothing changed: {exc}", file=sys.stderr)
             return 1
-        resolved = store.resolve([r.id for r in rows], args.intent)
+        resolved = store.resolve([r.id for r in rows], outcome.intent)
     except store.backend.errors as exc:
         return _db_trouble(store, exc)
     finally:
@@ -269,7 +273,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     u.set_defaults(func=cmd_unanswered)
     le = sub.add_parser("learn", help="add an unanswered question (or a whole group) as examples of an intent")
     le.add_argument("item", help="a group from `sendbot unanswered` (c12) or one question id (45)")
-    le.add_argument("--intent", metavar="ID", help="the intent it should lead to; leave it out to see the nearest intents")
+    aim = le.add_mutually_exclusive_group()
+    aim.add_argument("--intent", metavar="ID", help="the intent it should lead to; leave it out to see the nearest intents")
+    aim.add_argument("--not-for-us", action="store_true",
+                     help="nothing here should answer it: add it to intents/out_of_scope.yaml so the bot falls back kindly")
     le.add_argument("--since", type=parse_since, default=parse_since("30d"), metavar="PERIOD", help="the period the group was listed for (default 30d)")
     le.set_defaults(func=cmd_learn)
     r = sub.add_parser("report", help="write the staff report as one HTML page")

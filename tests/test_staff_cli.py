@@ -150,6 +150,24 @@ def test_learn_one_question_and_refusals(db: Path, data_copy: Path, capsys: pyte
     assert len(store.questions()) == 2
 
 
+def test_learn_not_for_us_adds_out_of_scope_messages(db: Path, data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed(BLUE_BADGE)
+    store = open_store(close_at_exit=False)
+    group = cluster(store.questions())[0]
+    path = data_copy / "intents" / "out_of_scope.yaml"
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:  # one or the other
+        main(["learn", group.id, "--intent", "transport-apply", "--not-for-us"])
+    assert refused.value.code == 2 and "not allowed with" in capsys.readouterr().err
+    code, out, err = run(capsys, "learn", group.id, "--not-for-us")
+    assert code == 0, err
+    added = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line not in before.splitlines()]
+    assert sorted(added) == sorted(f"- {t}" for t, _, _ in BLUE_BADGE)
+    assert store.questions() == []
+    code, out, _ = run(capsys, "ask", "--json", "can my son get a blue badge")
+    assert json.loads(out)["kind"] == "fallback"
+
+
 def test_tracker_diff_lists_entries_of_changed_sections(data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if not DEFAULT_OLD.exists():
         pytest.skip("../shared/seeds tracker not present")
