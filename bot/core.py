@@ -22,6 +22,9 @@ from .matcher import Index, Match
 from .reading import Reader
 from .semantic import SemanticIndex
 from .reply import Reply, Who
+from .crisis_model import CrisisModel, CrisisModelError
+from .danger import KINDS as DANGER_KINDS
+from .danger import Assessment, DangerCheck
 from .safety import CrisisDetector
 from .validate import cross_check
 
@@ -46,6 +49,31 @@ def collector_paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
             gc.collect()
+
+
+@functools.lru_cache(maxsize=1)
+def crisis_model() -> tuple[CrisisModel | None, str | None]:
+    """The learned crisis detector, loaded once, or why it could not be."""
+    try:
+        return CrisisModel.load(encoder=embed.shared().digest), None
+    except (CrisisModelError, embed.ModelError) as exc:
+        return None, f"the learned crisis detector cannot load: {exc}"
+
+
+def crisis_template_problems(env: jinja2.Environment, context: dict) -> list[Problem]:
+    """Render the crisis reply and the safety line for every kind of danger: they must never fail a parent."""
+    found = []
+    for name in ("crisis.txt.j2", "safety_line.txt.j2"):
+        try:
+            template = env.get_template(name)
+            for kind in DANGER_KINDS:
+                for young in (False, True):
+                    if "999" not in template.render({**context, "kind": kind, "young": young}):
+                        found.append(Problem(f"{kn.TEMPLATE_DIR}/{name}", 0, f"the reply for '{kind}' does not give 999; it must"))
+                        break
+        except Exception as exc:  # any failure here would crash the reply a family in danger gets
+            found.append(Problem(f"{kn.TEMPLATE_DIR}/{name}", 0, f"cannot be rendered ({exc}); restore it from git"))
+    return found
 
 
 class DataError(Exception):
@@ -118,6 +146,8 @@ class Bot:
         self.index = matcher.index
         self.stages = pipeline.standard(self)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
+        model, _ = crisis_model()
+        self.danger = DangerCheck(self.crisis, model)
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
         self.young_footer = self._template("footer.txt.j2", audience="young-people")
@@ -161,6 +191,10 @@ class Bot:
             env.get_template("footer.txt.j2")
         except jinja2.TemplateError as exc:
             problems.append(Problem(kn.TEMPLATE_DIR, 0, f"reply templates missing or broken ({exc}); restore knowledge/templates/"))
+        problems += crisis_template_problems(env, kn.context(bundle))
+        _, model_problem = crisis_model()
+        if model_problem:
+            problems.append(Problem("bot/model/crisis.npz", 0, model_problem))
         errors = [p for p in problems if p.level == "error"]
         if strict and errors:
             raise DataError(errors)
@@ -223,8 +257,17 @@ class Bot:
         extra = {"reason": reason, **({"decision": match.reason} if match is not None and match.reason else {})}
         return Reply(question, "fallback", body, self.footer, candidates=candidates, extra=extra)
 
-    def crisis_reply(self, question: str, rule: str) -> Reply:
-        return Reply(question, "crisis", self._template("crisis.txt.j2", rule=rule), intent="crisis", extra={"rule": rule})
+    def crisis_reply(self, question: str, found: Assessment | str) -> Reply:
+        """The urgent reply, worded for the kind of danger; a bare rule id is read as that rule firing."""
+        if isinstance(found, str):
+            found = self.danger.assess_rule(found)
+        body = self._template("crisis.txt.j2", kind=found.kind, young=found.young, rule=found.rule)
+        extra = {"rule": found.rule, "danger": found.kind, "source": found.source}
+        return Reply(question, "crisis", body, intent="crisis", extra=extra, safety="urgent")
+
+    def safety_line(self, found: Assessment) -> str:
+        """The line above an ordinary reply when someone may be at risk."""
+        return self._template("safety_line.txt.j2", kind=found.kind, young=found.young)
 
     # -- the one entry point ----------------------------------------------
     def prepare(self, text: str | None, who: Who | object | None = None) -> Message:

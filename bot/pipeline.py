@@ -3,7 +3,7 @@
     prepared message -> empty -> crisis -> odd input -> language -> match and decide -> reply
 
 Crisis comes before everything that could misread a message, and nothing after it can override
-it. Channels, `ask`, the benchmarks and the tests all run these same stages (Bot.handle), so what
+it: urgent danger replies at once; possible danger puts a safety line above whatever replies. Channels, `ask`, the benchmarks and the tests all run these same stages (Bot.handle), so what
 staff preview is what parents get; a benchmark swaps one stage (its own matcher) and keeps the rest.
 """
 
@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from dataclasses import replace
+
 from . import language
-from .message import MAX_CHARS, Message
+from .danger import POSSIBLE, URGENT
+from .message import Message
 from .reply import Option, Reply
 
 if TYPE_CHECKING:
@@ -29,9 +32,15 @@ def empty(bot: "Bot") -> Stage:
 
 
 def crisis(bot: "Bot") -> Stage:
+    """Urgent danger gets the crisis reply now; possible danger leaves a safety line for whatever replies."""
     def stage(message: Message) -> Reply | None:
-        rule = bot.crisis.check(message.text[: MAX_CHARS * 2])
-        return bot.crisis_reply(message.text, rule) if rule else None
+        found = bot.danger.assess(message)
+        message.safety = found
+        if found.tier == URGENT:
+            return bot.crisis_reply(message.text, found)
+        if found.tier == POSSIBLE:
+            message.safety_line = bot.safety_line(found)
+        return None
     return stage
 
 
@@ -92,5 +101,7 @@ def run(stages: Sequence[Stage], message: Message) -> Reply:
     for stage in stages:
         reply = stage(message)
         if reply is not None:
+            if message.safety_line and reply.safety is None:
+                reply = replace(reply, safety=POSSIBLE, safety_line=message.safety_line)
             return reply
     raise AssertionError("the last stage always replies")

@@ -24,6 +24,8 @@ def to_html(reply: Reply) -> str:
         out = html.escape(body)
     if reply.footer:
         out += f"\n\n<i>{html.escape(reply.footer)}</i>"
+    if reply.safety_line:
+        out = f"<b>{html.escape(reply.safety_line)}</b>\n\n{out}"
     return out
 
 

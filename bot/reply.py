@@ -68,11 +68,14 @@ class Reply:
     candidates: tuple[tuple[str, float], ...] = ()  # top intents with scores, for the unanswered log
     language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
+    safety: str | None = None  # "urgent" (this is the crisis reply), "possible" (safety_line comes first) or None
+    safety_line: str = ""  # shown above the body when someone may be at risk
 
     @property
     def text(self) -> str:
         """The whole plain-text reply, as a parent reads it."""
-        return f"{self.body}\n\n{self.footer}" if self.footer else self.body
+        text = f"{self.body}\n\n{self.footer}" if self.footer else self.body
+        return f"{self.safety_line}\n\n{text}" if self.safety_line else text
 
     def as_json(self) -> dict[str, Any]:
         """The stable public shape printed by `sendbot ask --json`."""
@@ -84,4 +87,5 @@ class Reply:
             "body": self.body,
             "text": self.text,
             "options": [{"intent": o.intent, "title": o.title, "body": o.body} for o in self.options],
+            "safety": self.safety,
         }

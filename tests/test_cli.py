@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-JSON_KEYS = ["question", "kind", "intent", "score", "body", "text", "options"]
+JSON_KEYS = ["question", "kind", "intent", "score", "body", "text", "options", "safety"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,6 +32,7 @@ def test_ask_json_is_the_stable_public_shape(capsys: pytest.CaptureFixture[str])
         assert row["kind"] in {"answer", "clarify", "fallback", "crisis", "smalltalk"}
         assert row["text"].startswith(row["body"])
         assert isinstance(row["options"], list)
+        assert row["safety"] is None  # none of these shows any danger
     assert rows[0]["kind"] == "smalltalk"
     assert rows[2]["kind"] == "fallback" and rows[2]["intent"] is None and rows[2]["score"] is None
     for option in (o for r in rows for o in r["options"]):

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from bot.core import Bot
+from bot.danger import Assessment
 from bot.loader import read_yaml
 from bot.safety import CrisisDetector, prepare
 from bot.schema import CrisisFile, CrisisRule
@@ -166,19 +167,39 @@ def test_bot_gives_the_crisis_reply_first(bot: Bot, text: str) -> None:
     assert not reply.options and not reply.related
 
 
-def test_crisis_reply_order_and_numbers(bot: Bot) -> None:
-    body = bot.handle("i want to kill myself").body
+# kind of danger, a young person writing?, the contacts the reply must give, in this order
+REPLY_ORDER = [
+    ("suicidal", False, ["emergency", "nhs111", "samaritans", "shout", "papyrus"]),
+    ("suicidal", True, ["emergency", "childline", "nhs111", "samaritans", "shout"]),
+    ("self-harm", True, ["emergency", "childline", "nhs111", "samaritans"]),
+    ("medical", False, ["emergency"]),
+    ("missing", False, ["emergency"]),
+    ("violence", False, ["emergency"]),
+    ("abuse", False, ["emergency", "duty_and_advice", "childline"]),
+    ("abuse", True, ["emergency", "childline", "duty_and_advice"]),
+    ("domestic-violence", False, ["emergency", "domestic_abuse", "duty_and_advice"]),
+    ("parent-may-harm", False, ["emergency", "samaritans", "duty_and_advice"]),
+    ("general", False, ["emergency", "nhs111", "samaritans", "childline", "duty_and_advice"]),
+]
+
+
+@pytest.mark.parametrize("kind,young,order", REPLY_ORDER)
+def test_crisis_reply_fits_the_danger(bot: Bot, kind: str, young: bool, order: list[str]) -> None:
+    body = bot.crisis_reply("x", Assessment("urgent", kind, young)).body
     contacts = bot.bundle.contacts
-    order = [contacts[k].phone or contacts[k].text for k in ("emergency", "nhs111", "childline", "samaritans", "shout", "duty_and_advice")]
-    positions = [body.find(item) for item in order]
-    assert all(p >= 0 for p in positions), positions
-    assert positions == sorted(positions), "999, then NHS 111 option 2, Childline, Samaritans, Shout, social care"
-    assert len(body.split()) < 120
+    positions = [body.find(contacts[k].phone or contacts[k].text) for k in order]
+    assert all(p >= 0 for p in positions), (kind, young, positions)
+    assert positions == sorted(positions), f"{kind}: numbers out of order"
+    assert "999" in body.splitlines()[0], "999 in the first line"
+    assert len(body.split()) < 90, f"{kind}: {len(body.split())} words"
+    if kind in ("medical", "missing", "violence"):
+        assert body.count("\n- ") == 0, "a medical emergency or a missing child gets 999 and nothing to choose between"
 
 
 def test_crisis_reply_numbers_all_come_from_contacts(bot: Bot) -> None:
     known = " ".join(str(v) for c in bot.bundle.contacts.values() for v in c.model_dump().values() if isinstance(v, str))
-    for rule in ("suicide", "missing-child", "medical-emergency", "abuse"):
-        body = bot.crisis_reply("x", rule).body
-        for number in re.findall(r"\d[\d ]{2,}\d", body):
-            assert number in known, f"{number} in the crisis reply is not in knowledge/contacts.yaml"
+    for kind, young, _ in REPLY_ORDER:
+        for body in (bot.crisis_reply("x", Assessment("urgent", kind, young)).body,
+                     bot.safety_line(Assessment("possible", kind, young))):
+            for number in re.findall(r"\d[\d ]{2,}\d", body):
+                assert number in known, f"{number} in the reply for {kind} is not in knowledge/contacts.yaml"

@@ -1,0 +1,77 @@
+"""How much danger a message shows, in three tiers: urgent (the crisis reply replaces the answer),
+possible (a safety line above the answer) or none, and of what kind, so the reply fits the danger.
+
+Two detectors: the exact rules of intents/crisis.yaml (bot/safety.py) for unmistakable phrases and
+other languages, and the learned detector (bot/crisis_model.py) for danger said in words no rule
+lists. A rule that fires is always urgent. If the learned detector cannot run, the rules still do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .crisis_model import CrisisModel
+from .message import MAX_CHARS, Message
+from .safety import CrisisDetector
+
+log = logging.getLogger(__name__)
+
+URGENT, POSSIBLE = "urgent", "possible"
+YOUNG = 0.5  # above this the writer is taken to be a young person writing about themselves
+
+KINDS = ("medical", "missing", "violence", "domestic-violence", "abuse", "suicidal", "self-harm",
+         "parent-may-harm", "general")  # each has its own wording in crisis.txt.j2 and safety_line.txt.j2
+
+RULE_KINDS = {  # crisis.yaml rule id -> the kind of reply it needs
+    "suicide": "suicidal", "self-harm": "self-harm", "overdose": "medical", "medical-emergency": "medical",
+    "abuse": "abuse", "missing-child": "missing", "danger-to-others": "violence",
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on one message; `tier` None means no sign of danger."""
+
+    tier: str | None = None
+    kind: str = "general"
+    young: bool = False
+    rule: str | None = None  # the crisis.yaml rule that fired, if one did
+    danger: float = 0.0  # the learned detector's probability (0 when it did not run)
+
+    @property
+    def source(self) -> str | None:
+        if self.tier is None:
+            return None
+        return "rule" if self.rule else "model"
+
+
+class DangerCheck:
+    """Rules first, then the learned detector on the message's shared embedding."""
+
+    def __init__(self, rules: CrisisDetector, model: CrisisModel | None):
+        self.rules = rules
+        self.model = model
+
+    def assess_rule(self, rule: str) -> Assessment:
+        """The verdict when this rule fires and nothing else is known."""
+        return Assessment(URGENT, RULE_KINDS.get(rule, "general"), False, rule)
+
+    def assess(self, message: Message) -> Assessment:
+        rule = self.rules.check(message.text[: MAX_CHARS * 2])
+        reading = None
+        if self.model is not None and message.words:
+            try:
+                reading = self.model.read(message.vectors)
+            except Exception:  # the rules have run; a broken model must not stop the reply
+                log.exception("the learned crisis detector failed; the rules alone decided")
+        young = reading is not None and reading.young >= YOUNG
+        if rule is not None:
+            kind = RULE_KINDS.get(rule)
+            if kind is None:  # other languages and any new rule: the model may know the kind
+                kind = reading.kind if reading is not None and reading.danger >= self.model.possible else "general"
+            return Assessment(URGENT, kind, young, rule, reading.danger if reading else 0.0)
+        if reading is None:
+            return Assessment()
+        tier = self.model.tier(reading)
+        return Assessment(tier, reading.kind if tier else "general", young and tier is not None, None, reading.danger)
