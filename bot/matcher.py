@@ -162,6 +162,13 @@ class Lexicon:
         return out
 
 
+def _typo_of(word: str, known: set[str]) -> bool:
+    """True when a word is one slip (two in long words) from a known word: how parents mistype, not a new word."""
+    cutoff = 80 if len(word) < 7 else 75
+    hit = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return bool(hit) and OSA.distance(word, hit[0]) <= _slips(word)
+
+
 class Index:
     """All examples, vectorised once; `match` is then a couple of sparse products."""
 
@@ -174,7 +181,13 @@ class Index:
         self.thresholds = thresholds
         self.lexicon = Lexicon(synonyms)
         tokenised = [words(e) for _, e in pairs]
-        raw_vocab = {w for ws in tokenised for w in ws} | {w for _, e in exact for w in words(e)} | self.lexicon.vocabulary
+        # Parents' own questions are examples too, typos and all: an example's word that is neither
+        # English nor in the lexicon or a glossary term, and is one slip from a word that is, is a
+        # typo, not a word to correct others to ("tribnal" must not catch "tribnual").
+        used = {w for ws in tokenised for w in ws}
+        trusted = {w for _, e in exact for w in words(e)} | self.lexicon.vocabulary
+        plain_words = {w for w in used if w in trusted or not w.isalpha() or len(w) < 4 or is_english(w)} | trusted
+        raw_vocab = plain_words | {w for w in used - plain_words if not _typo_of(w, plain_words)}
         self.vocabulary = sorted(w for w in raw_vocab if len(w) >= 3 and w.isalpha())
         self.vocab_set = set(raw_vocab)
         self.intents = sorted({i for i, _ in pairs})
@@ -189,7 +202,7 @@ class Index:
         # Intents written for young people about themselves: a parent asking about 'my son' wants the parents' answer.
         self.first_person = np.array([i in own for i in self.intents], dtype=bool)
         self._typo_cache: dict[str, str] = {}
-        docs = [self._prepare_known(ws) for ws in tokenised]
+        docs = [self._prepare_known([w if w in self.vocab_set else self._correct(w) for w in ws]) for ws in tokenised]
         self.exact: dict[str, str] = {}
         for intent, phrase in exact:
             self.exact.setdefault(self.key(phrase), intent)

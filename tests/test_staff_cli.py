@@ -36,6 +36,9 @@ def seed(questions: list[tuple[str, str, float]], kind: str = "fallback", days_a
     assert store.close()
 
 
+TRAVEL_FORM = [("where is the travel help form for my lad", "transport-apply", 0.31),
+               ("where do i find the travel help form for my son", "transport-apply", 0.28),
+               ("where's the travel help form for my daughter", "transport-apply", 0.3)]
 BLUE_BADGE = [("how do i get a blue badge", "transport-apply", 0.31), ("blue badge for my autistic son", "transport-apply", 0.28),
               ("can my son get a blue badge", "transport-apply", 0.3)]
 
@@ -109,7 +112,7 @@ def test_csv_is_safe_to_open_in_excel(db: Path, tmp_path: Path, capsys: pytest.C
 
 
 def test_learn_a_group_keeps_the_file_and_check_passes(db: Path, data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    seed(BLUE_BADGE)
+    seed(TRAVEL_FORM)
     path = data_copy / "intents" / "transport.yaml"
     before = path.read_text(encoding="utf-8")
     store = open_store(close_at_exit=False)
@@ -118,7 +121,7 @@ def test_learn_a_group_keeps_the_file_and_check_passes(db: Path, data_copy: Path
     assert code == 0, err
     after = path.read_text(encoding="utf-8")
     added = [line for line in after.splitlines() if line not in before.splitlines()]
-    assert sorted(a.strip() for a in added) == sorted(f"- {t}" for t, _, _ in BLUE_BADGE)
+    assert sorted(a.strip() for a in added) == sorted(f"- {t}" for t, _, _ in TRAVEL_FORM)
     # Comments and every original line survive, in order.
     old_lines = before.splitlines()
     remaining = [line for line in after.splitlines() if line in set(old_lines)]
@@ -127,7 +130,7 @@ def test_learn_a_group_keeps_the_file_and_check_passes(db: Path, data_copy: Path
     assert store.questions() == []  # resolved
     code, out, _ = run(capsys, "check")
     assert code == 0, out
-    code, out, _ = run(capsys, "ask", "--json", "blue badge for my autistic son")
+    code, out, _ = run(capsys, "ask", "--json", "where do i find the travel help form for my son")
     assert json.loads(out)["intent"] == "transport-apply"
 
 

@@ -136,13 +136,21 @@ option: 0.05
 max_options: 3
 min_known_words: 0.5
 """,
+    "out_of_scope.yaml": """messages:
+  - how much is disability living allowance for a child a week
+  - what are the school holiday dates for leeds this year
+  - can you recommend a good dentist in leeds
+  - what time does the tip open
+  - is it going to rain tomorrow
+  - how do i renew my passport
+""",
     "lexicon.yaml": """synonyms:
   transport: [taxi, taxis, minibus, travel assistance]
   hydrotherapy: [hydro, warm pool]
 """,
 }
 
-WRITTEN_HERE = {"glossary.yaml", "lexicon.yaml", "thresholds.yaml"}
+WRITTEN_HERE = {"glossary.yaml", "lexicon.yaml", "thresholds.yaml", "out_of_scope.yaml"}
 
 # Messages with a known outcome on this data (checked by test_tg_handlers).
 ANSWERED = "how do I apply for school transport"

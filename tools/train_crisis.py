@@ -128,7 +128,7 @@ def threshold(scores: np.ndarray, allowed: float) -> float:
     return float(ordered[k]) + 1e-6 if k < len(ordered) else 0.0
 
 
-def cross_validate(items: list[Item], classes: list[str], encoder: str) -> tuple[float, float, dict]:
+def cross_validate(items: list[Item], classes: list[str], encoder: str, rules) -> tuple[float, float, dict]:
     rng = np.random.default_rng(7)
     fold = rng.integers(0, FOLDS, len(items))
     danger = np.zeros(len(items))
@@ -143,16 +143,23 @@ def cross_validate(items: list[Item], classes: list[str], encoder: str) -> tuple
     crisis = np.array([i.label != SAFE for i in items])
     hard = np.array([i.hard for i in items])
     ordinary = ~crisis & ~hard
-    urgent = threshold(danger[hard], URGENT_FALSE_ALARMS)
-    possible = threshold(danger[ordinary], POSSIBLE_ON_QUESTIONS)
-    possible = min(possible, urgent)
+    ruled = np.array([rules.check(i.text) is not None for i in items])
+    # The rules' own false alarms count against the budget; the model may add the rest.
+    spare = max(0.0, URGENT_FALSE_ALARMS - float(ruled[hard].mean()))
+    urgent = threshold(danger[hard & ~ruled], spare * hard.sum() / max(1, (hard & ~ruled).sum()))
+    possible = min(threshold(danger[ordinary & ~ruled], POSSIBLE_ON_QUESTIONS), urgent)
+    is_urgent = ruled | (danger >= urgent)
+    any_line = ruled | (danger >= possible)
     figures = {
         "crisis": int(crisis.sum()), "hard negatives": int(hard.sum()), "ordinary questions": int(ordinary.sum()),
-        "urgent recall": float((danger[crisis] >= urgent).mean()),
-        "urgent or possible recall": float((danger[crisis] >= possible).mean()),
-        "urgent on hard negatives": float((danger[hard] >= urgent).mean()),
-        "any line on hard negatives": float((danger[hard] >= possible).mean()),
-        "any line on ordinary questions": float((danger[ordinary] >= possible).mean()),
+        "rules alone: recall": float(ruled[crisis].mean()),
+        "rules alone: on hard negatives": float(ruled[hard].mean()),
+        "model alone: urgent recall": float((danger[crisis] >= urgent).mean()),
+        "urgent recall": float(is_urgent[crisis].mean()),
+        "urgent or possible recall": float(any_line[crisis].mean()),
+        "urgent on hard negatives": float(is_urgent[hard].mean()),
+        "any line on hard negatives": float(any_line[hard].mean()),
+        "any line on ordinary questions": float(any_line[ordinary].mean()),
         "kind right (crisis items)": float(np.mean([k == i.label for k, i in zip(kinds, items) if i.label != SAFE])),
     }
     by_kind = {}
@@ -160,7 +167,7 @@ def cross_validate(items: list[Item], classes: list[str], encoder: str) -> tuple
         if cls == SAFE:
             continue
         rows = np.array([i.label == cls for i in items])
-        by_kind[cls] = (int((danger[rows] >= urgent).sum()), int((danger[rows] >= possible).sum()), int(rows.sum()))
+        by_kind[cls] = (int(is_urgent[rows].sum()), int(any_line[rows].sum()), int(rows.sum()))
     figures["by kind (urgent, any, of)"] = by_kind
     return urgent, possible, figures
 
@@ -176,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(items)} messages; classes {classes}", file=sys.stderr)
     embed_all(bot, items)
     encoder = embed.shared().digest
-    urgent, possible, figures = cross_validate(items, classes, encoder)
+    urgent, possible, figures = cross_validate(items, classes, encoder, bot.crisis)
     print(f"cross-validated ({FOLDS} folds): urgent >= {urgent:.3f}, possible >= {possible:.3f}")
     for name, value in figures.items():
         print(f"  {name}: {value:.3f}" if isinstance(value, float) else f"  {name}: {value}")
