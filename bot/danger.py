@@ -3,7 +3,10 @@ possible (a safety line above the answer) or none, and of what kind, so the repl
 
 Two detectors: the exact rules of intents/crisis.yaml (bot/safety.py) for unmistakable phrases and
 other languages, and the learned detector (bot/crisis_model.py) for danger said in words no rule
-lists. A rule that fires is always urgent. If the learned detector cannot run, the rules still do.
+lists. A rule that fires is urgent, unless all it found was a word naming a danger as a subject
+(crisis.yaml 'topics') and the detector sees no danger in the message: then it is a safety line.
+A message of common words only ("and", "her") tells the detector nothing. If the learned detector
+cannot run, the rules alone decide.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 from .crisis_model import CrisisModel
 from .message import MAX_CHARS, Message
+from .normalise import STOPWORDS
 from .safety import CrisisDetector
 
 log = logging.getLogger(__name__)
@@ -49,28 +53,33 @@ class Assessment:
 class DangerCheck:
     """Rules first, then the learned detector on the message's shared embedding."""
 
-    def __init__(self, rules: CrisisDetector, model: CrisisModel | None):
+    def __init__(self, rules: CrisisDetector, model: CrisisModel | None, topics: frozenset[str] = frozenset()):
         self.rules = rules
         self.model = model
+        self.topics = topics  # matched words that name a danger as a subject (crisis.yaml 'topics')
 
     def assess_rule(self, rule: str) -> Assessment:
         """The verdict when this rule fires and nothing else is known."""
         return Assessment(URGENT, RULE_KINDS.get(rule, "general"), False, rule)
 
     def assess(self, message: Message) -> Assessment:
-        rule = self.rules.check(message.text[: MAX_CHARS * 2])
+        hit = self.rules.why(message.text[: MAX_CHARS * 2])
         reading = None
-        if self.model is not None and message.words:
+        if self.model is not None and any(w not in STOPWORDS for w in message.words):
             try:
-                reading = self.model.read(message.vectors)
+                reading = self.model.read(message.vectors, [message.clipped, *message.sentences])
             except Exception:  # the rules have run; a broken model must not stop the reply
                 log.exception("the learned crisis detector failed; the rules alone decided")
         young = reading is not None and reading.young >= YOUNG
-        if rule is not None:
+        if hit is not None:
+            rule, words = hit
+            # A topic word alone ("a lesson on self harm") in a message the detector reads as safe gets
+            # the safety line with 999 and the answer; any other rule match is the crisis reply.
+            doubted = words in self.topics and reading is not None and reading.danger < self.model.possible
             kind = RULE_KINDS.get(rule)
             if kind is None:  # other languages and any new rule: the model may know the kind
                 kind = reading.kind if reading is not None and reading.danger >= self.model.possible else "general"
-            return Assessment(URGENT, kind, young, rule, reading.danger if reading else 0.0)
+            return Assessment(POSSIBLE if doubted else URGENT, kind, young, rule, reading.danger if reading else 0.0)
         if reading is None:
             return Assessment()
         tier = self.model.tier(reading)

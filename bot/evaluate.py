@@ -123,6 +123,8 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "overall": rates(outcomes),
         "crisis_as_crisis": f"{sum(o.reply.kind == 'crisis' for o in crisis)}/{len(crisis)}",
+        "safety_on_answers": f"{sum(o.reply.safety is not None for o in outcomes if o.item.expect == 'answer')}/"
+                             f"{sum(o.item.expect == 'answer' for o in outcomes)}",
         "latency_ms": {"p50": round(percentile(times, 50), 3), "p99": round(percentile(times, 99), 3)},
         **{f"by_{k}": {name: rates(g) for name, g in sorted(v.items())} for k, v in by.items()},
     }
@@ -141,6 +143,7 @@ def table(report: dict[str, Any], outcomes: list[Outcome], verbose: bool = False
         f"one-tap accuracy:     {_pct(o['one_tap'])}  (answer items; a clarify counts if an option is right)",
         f"confidently wrong:    {_pct(o['confidently_wrong'])}",
         f"crisis as crisis:     {report['crisis_as_crisis']}",
+        f"safety line or crisis reply on in-scope questions: {report['safety_on_answers']}",
         f"latency per question: p50 {report['latency_ms']['p50']} ms, p99 {report['latency_ms']['p99']} ms",
     ]
     for key in ("by_expect", "by_topic", "by_style"):

@@ -76,7 +76,7 @@ class Matcher:
         self.encoder = shared()
 
     def queries(self, message: Message) -> np.ndarray:
-        """The message's embedding (row 0), then its asking sentences' when it has several.
+        """The message's embedding (row 0), then each sentence's when it has several.
 
         A long message is embedded sentence by sentence, and the whole is their mean: the same
         meaning for about half the work of embedding it twice."""
@@ -86,8 +86,13 @@ class Matcher:
         rows = self.encoder.encode_many([self.reader.read(p) for p in parts])
         whole = rows.mean(axis=0)
         whole /= max(float(np.linalg.norm(whole)), 1e-9)
-        asking = set(questions(parts))
-        return np.vstack([whole[None, :], rows[[i for i, p in enumerate(parts) if p in asking]]])
+        return np.vstack([whole[None, :], rows])
+
+    @staticmethod
+    def asking_rows(message: Message) -> list[int]:
+        """The rows of message.vectors the matcher compares: the whole, then the sentences that ask."""
+        asking = set(questions(message.sentences)) if message.sentences else set()
+        return [0] + [1 + i for i, p in enumerate(message.sentences) if p in asking]
 
     def prepare(self, text: str, who: Who | None = None) -> Message:
         """The message every stage shares: words, the lexical form, known-word share and sentences once."""
@@ -110,7 +115,7 @@ class Matcher:
         lexical, known = self.index.vector(text, skip, raw, (message.lexical, message.known), message.sentences)
         if lexical is None:
             return None
-        queries = message.vectors if vectors is None else vectors
+        queries = message.vectors[self.asking_rows(message)] if vectors is None else vectors
         close: Closeness = self.semantic.closeness(queries, skip, self.index.sentence_mask)
         features = np.stack([lexical, close.nearest, close.centroid, close.entry], axis=1)
         if self.index.first_person.any() and about_someone_else(text, raw):

@@ -186,7 +186,9 @@ class Index:
         # typo, not a word to correct others to ("tribnal" must not catch "tribnual").
         used = {w for ws in tokenised for w in ws}
         trusted = {w for _, e in exact for w in words(e)} | self.lexicon.vocabulary
-        plain_words = {w for w in used if w in trusted or not w.isalpha() or len(w) < 4 or is_english(w)} | trusted
+        plain_words = {w for w in used if w in trusted or not w.isalpha() or is_english(w)} | trusted
+        # A short word no list has ("un", "de") is too easily another language's: it is not a word the bot knows.
+        used = {w for w in used if len(w) >= 4 or w in plain_words}
         raw_vocab = plain_words | {w for w in used - plain_words if not _typo_of(w, plain_words)}
         self.vocabulary = sorted(w for w in raw_vocab if len(w) >= 3 and w.isalpha())
         self.vocab_set = set(raw_vocab)

@@ -33,7 +33,7 @@ class Message:
 
     @property
     def vectors(self) -> np.ndarray:
-        """The message's embedding (row 0) and its sentences' (rows 1...), computed once."""
+        """The message's embedding (row 0) and each of its sentences' (rows 1...), computed once."""
         if self._vectors is None:
             assert self._embed is not None, "this message was prepared without an encoder"
             self._vectors = self._embed(self)

@@ -130,6 +130,9 @@ class CrisisFile(Strict):
     typo_tolerant: list[str] = Field(default_factory=list, description="Distinctive words that still count with one typing slip, e.g. suicide.")
     rules: list[CrisisRule] = Field(min_length=1)
     not_crisis: list[str] = Field(default_factory=list, description="Phrases that cancel a match, e.g. 'not in danger'.")
+    topics: list[str] = Field(default_factory=list, description=(
+        "Words that name a danger as a subject ('self harm', 'suicide'). When a rule fires on one of these alone "
+        "and the learned detector sees no danger in the message, it gets the safety line instead of the crisis reply."))
 
     @field_validator("groups")
     @classmethod

@@ -84,17 +84,66 @@ def test_placeholders_are_not_repeated() -> None:
     assert redact("my son Jack Jack") .count("[NAME]") == 1
 
 
-def test_real_parent_questions_are_left_alone() -> None:
-    """The evaluation set's realistic messages hold no personal details, so redaction must not touch them."""
+def test_real_parent_questions_keep_every_known_word() -> None:
+    """The evaluation set's realistic messages hold no personal details: every English, SEND or Leeds word
+    survives (a typo or a word of another language may become [WORD]: nothing unknown is kept)."""
     import yaml
 
     from conftest import SHARED
+    from bot.store.redact import _WORD, _known_word
 
     path = SHARED / "eval" / "dev.yaml"
     if not path.exists():
         pytest.skip("../shared/eval/dev.yaml not present")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = data if isinstance(data, list) else data.get("items", [])
-    questions = [i["q"] if isinstance(i, dict) else str(i) for i in items]
-    changed = {q: redact(q) for q in questions if redact(q) != q}
-    assert changed == {}
+    lost = {}
+    for q in (i["q"] if isinstance(i, dict) else str(i) for i in items):
+        out = redact(q)
+        gone = [w for w in _WORD.findall(q) if _known_word(w) and not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", out)]
+        if gone:
+            lost[q] = (gone, out)
+    assert lost == {}
+
+
+@pytest.mark.parametrize("text, kept, gone", [
+    ("oliver has been refusing school since Mrs Khan left Oakwood Primary", ["refusing school", "since"], ["oliver", "Khan", "Oakwood"]),
+    ("he goes to st marys c of e primary and the high school said no", ["the high school said no"], ["marys"]),
+    ("we live at 14 Elm Grove LS6 2AB, she is in Year 6", ["Year 6"], ["Elm Grove", "LS6 2AB"]),
+    ("email jo dot bloggs at example dot com, NI QQ 12 34 56 C", [], ["bloggs", "QQ 12 34 56 C"]),
+    ("the social worker Tanya Briggs said the SENCO, mr okafor, would ring", ["social worker", "SENCO"], ["Tanya", "Briggs", "okafor"]),
+    ("EHCP ref EHC/2024/0345 for Amira's review at Leeds General Infirmary", ["EHCP", "Leeds General Infirmary"], ["EHC/2024/0345", "Amira"]),
+    ("shes layla, 9, and non-verbal with hypermobility, waiting 40 weeks in Armley", ["non-verbal", "hypermobility", "40 weeks", "Armley"], ["layla"]),
+    ("a special school or our local primary, post-16", ["a special school", "our local primary", "post-16"], []),
+])
+def test_layers_catch_what_no_phrase_announces(text: str, kept: list[str], gone: list[str]) -> None:
+    out = redact(text)
+    for word in kept:
+        assert word in out, (word, out)
+    for word in gone:
+        assert word.casefold() not in out.casefold(), (word, out)
+
+
+def test_found_spans_point_at_what_was_removed() -> None:
+    from bot.store.redact import redact_found
+
+    text = "my son Jack Smith goes to Oakwood Primary, call 07700 900123"
+    stored, found = redact_found(text)
+    assert stored == "my son [NAME] goes to [SCHOOL], call [PHONE]"
+    assert [(f.kind, text[f.start:f.end]) for f in found] == [("name", "Jack Smith"), ("school", "Oakwood Primary"),
+                                                               ("phone", "07700 900123")]
+
+
+def test_the_blind_round_already_learned_from_stays_caught(figures: list[str]) -> None:
+    """tests/data/redaction/round-1.yaml, written by someone who never saw the redactor; its first try
+    is in benchmarks/RESULTS.md. Since it has been learned from, this is a regression test."""
+    from pathlib import Path
+
+    from bot import evaluate_redaction
+
+    path = Path(__file__).parent / "data" / "redaction" / "round-1.yaml"
+    report = evaluate_redaction.summary(evaluate_redaction.score(evaluate_redaction.read(path), redact))
+    removed, kept = report["removed"] / report["planted"], report["kept"] / report["must_keep"]
+    figures.append(f"redaction round 1 (learned from): {report['removed']}/{report['planted']} identifying strings removed, "
+                   f"{report['kept']}/{report['must_keep']} must-keep words kept")
+    assert removed >= 0.95 and kept >= 0.98

@@ -73,7 +73,7 @@ def test_keeps_exactly_what_the_issue_says(store: Store, bot: Any) -> None:
     assert len(key) == 64 and key == store.pseudonyms.key(chat_id)
     counts = {(c["kind"], c["intent"]): c["n"] for c in store.counts()}
     assert counts[("answer", answered.intent)] == 1
-    assert counts[("crisis", "crisis")] == 1
+    assert counts[("crisis", "crisis:suicidal")] == 1  # a daily count by kind of danger
     assert counts[("fallback", "")] == 1
 
 

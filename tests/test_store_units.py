@@ -81,3 +81,34 @@ def test_unreachable_postgres_never_breaks_a_reply(monkeypatch: pytest.MonkeyPat
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "OperationalError" in messages and "Jack" not in messages and "pw@" not in messages
     store.writer.close(timeout=0.1)
+
+
+def test_a_failing_or_slow_redaction_keeps_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.store import recorder
+
+    def broken(text: str) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(recorder, "redact", broken)
+    assert recorder.safely_redacted("Jack Smith, 07700 900123") == ""
+    ticks = iter([0.0, recorder.REDACT_LIMIT + 1])
+    monkeypatch.setattr(recorder, "redact", lambda text: text.upper())
+    monkeypatch.setattr(recorder.time, "monotonic", lambda: next(ticks))
+    assert recorder.safely_redacted("jack smith") == ""
+    ticks = iter([0.0, 0.01])
+    assert recorder.safely_redacted("jack smith") == "JACK SMITH"
+
+
+def test_a_message_with_a_safety_line_is_counted_not_kept(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.reply import Reply
+    from store_support import use_backend
+
+    use_backend("sqlite", tmp_path, monkeypatch)
+    from bot.store import open_store
+
+    store = open_store(close_at_exit=False)
+    store.record(Reply("my son is in a bad way, what is a SILC", "fallback", "x", safety="possible"), 1, "cli")
+    store.record(Reply("what is a widget", "fallback", "x"), 1, "cli")
+    assert store.flush()
+    assert [q.text for q in store.questions()] == ["what is a widget"]
+    assert store.close()

