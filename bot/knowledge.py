@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .acronyms import Expander
 from .loader import Bundle, Problem, read_yaml
@@ -25,8 +27,10 @@ def slug(text: str) -> str:
 
 
 def environment(root: Path) -> jinja2.Environment:
-    """Jinja2 for wording: strict, so an unknown {{ name }} is an error staff see, not a blank."""
-    return jinja2.Environment(
+    """Jinja2 for wording: strict, so an unknown {{ name }} is an error staff see, not a blank; and
+    sandboxed, so whoever can edit a knowledge file cannot reach Python from a template (no
+    attributes starting with "_", no changing objects, ranges capped), whatever they type."""
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(root / TEMPLATE_DIR)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -81,6 +85,14 @@ def _render(env: jinja2.Environment, text: str, ctx: dict[str, Any], where: str,
         problems.append(Problem(where, line, f"unknown placeholder ({exc.message}); check the name against knowledge/contacts.yaml"))
     except jinja2.TemplateSyntaxError as exc:
         problems.append(Problem(where, line, f"placeholder syntax: {exc.message}; placeholders look like {{{{ contacts.sendiass.phone }}}}"))
+    except SecurityError as exc:
+        problems.append(Problem(where, line, f"this text tries to reach inside the bot ({exc}); "
+                                             "only placeholders like {{ contacts.sendiass.phone }} are allowed"))
+        return ""
+    except (jinja2.TemplateError, TypeError, ValueError, OverflowError) as exc:
+        problems.append(Problem(where, line, f"this text cannot be filled in ({type(exc).__name__}); "
+                                             "only placeholders like {{ contacts.sendiass.phone }} are allowed"))
+        return ""
     return text.strip()
 
 
