@@ -247,7 +247,7 @@ _WORD_BEFORE = re.compile(rf"({_NAME_WORD})['’]?s?\.?\s+$")
 _GENERIC = frozenset("special mainstream local secondary specialist new current old previous further state private "
                      "independent faith community village nearest catchment big small good outstanding year infant "
                      "junior senior lower upper middle sixth form feeder alternative resourced provision unit base "
-                     "send sen autism autistic day boarding residential".split())
+                     "send sen autism autistic boarding residential needs his her their my our sons daughters".split())
 
 
 def _schools(text: str) -> list[Span]:
@@ -271,10 +271,16 @@ def _schools(text: str) -> list[Span]:
             if low in ("st", "saint"):
                 start = before.start(1)
                 continue
-            if low in STOPWORDS or low in _GENERIC or (w.isupper() and low in known_words()):
+            if low in STOPWORDS or low in _GENERIC or (w.isupper() and len(w) <= 5):
                 break
-            if (bare_school or capitals) and not (_capitalised(w) and low not in NOT_NAMES):
+            if not capitals and (low in NOT_NAMES or (low in known_words() and low not in conditions_and_places())):
                 break
+            if capitals and not (_capitalised(w) and low not in NOT_NAMES):
+                break
+            if bare_school and not capitals and taken == 0:  # "roundhay park school": two naming words at least
+                second = _WORD_BEFORE.search(text, 0, before.start(1))
+                if not second or second.group(1).casefold() in STOPWORDS or second.group(1).casefold() in _GENERIC:
+                    break
             start = before.start(1)
             taken += 1
         if start < m.start():
@@ -322,7 +328,21 @@ _CONTEXT_NAMES = (
     re.compile(rf"(?:^|[.!?]\s+|\b(?:and|but|so)\s+)({_NAME_WORD})\s+(?:is|turned|turns)\s+\d{{1,2}}\b"),
     re.compile(rf"\b({_NAME_WORD})\s*\(\s*\d{{1,2}}\s*\)"),
     re.compile(rf"\b({_NAME_WORD})['’]s\s+(?:ehcp|plan|review|school|teacher|senco|diagnosis|assessment|transport|taxi|needs)\b", re.I),
+    # a capitalised name with an apostrophe s ("Tanisha's asthma plan"), or starting a sentence before a verb
+    re.compile(rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)['’]s\s+[a-z]"),
+    re.compile(rf"(?:^|[.!?]\s+)([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:has|hasn't|hasnt|is|isn't|isnt|was|wasn't|won't|wont|can't|cant|"
+               rf"doesn't|doesnt|didn't|didnt|keeps|refuses|started|struggles|loves|hates|needs|goes|gets|had)\b"),
+    # "a lady called marcia", "called paris", "(gemma)", "(kyle, year 8", "im gaz, in morley", "my son desmond."
+    re.compile(rf"\bcalled\s+({_LOWER_NAME})", re.I),
+    re.compile(rf"\(\s*({_NAME_WORD})\s*[,)]"),
+    re.compile(rf"\b(?:i['’]?m|i\s+am)\s+({_LOWER_NAME})(?=\s*(?:[,.!?]|and\b|\d|here\b|$))", re.I),
+    re.compile(rf"\b(?:my|our|his|her)\s+(?:son|daughter|lad|girl|boy|grandson|granddaughter|child|kid|sister|brother)\s+"
+               rf"(?:is\s+)?({_LOWER_NAME})(?=\s*(?:[,.!?;]|and\b|has\b|is\b|hes\b|shes\b|\d|$))", re.I),
+    re.compile(rf"\bfor\s+({_LOWER_NAME})\s*,\s*(?:she|he|they)\b", re.I),
 )
+
+
+_AND_NEXT = re.compile(rf"\s+(?:and|&)\s+({_NAME_WORD})")
 
 
 def _names_in_context(text: str) -> list[Span]:
@@ -335,12 +355,21 @@ def _names_in_context(text: str) -> list[Span]:
             for word in _WORD.finditer(m.group(1)):
                 w = word.group(0)
                 low = w.casefold()
-                parts = [x for x in low.split("-") if x]
-                if all(x in NOT_NAMES or x in known_words() or x in conditions_and_places()
-                       or (x in common_words() and x not in listed_names()) for x in parts):
+                if _everyday(w):
                     break
                 spans.append((start + word.start(), start + word.end()))
+    for begin, end in list(spans):  # "harvey and hollie": a second name joined to a found one
+        m = _AND_NEXT.match(text, end)
+        if m and not _everyday(m.group(1)):
+            spans.append(m.span(1))
     return spans
+
+
+def _everyday(word: str) -> bool:
+    low = word.casefold()
+    parts = [x for x in low.split("-") if x]
+    return all(x in NOT_NAMES or x in known_words() or x in conditions_and_places()
+               or (x in common_words() and x not in listed_names()) for x in parts)
 
 
 def _names(text: str) -> list[Span]:
