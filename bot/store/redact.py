@@ -42,7 +42,7 @@ _BIRTH_DATE = re.compile(
     rf"((?:(?:the\s+)?{_DAY}\s*(?:of\s+)?)?{_MONTHS}\.?(?:,?\s*\d{{2,4}})?|\d{{1,2}}\s?/\s?\d{{1,2}}|\d{{4}})", re.I)
 
 _DEADLINE = re.compile(r"\s+deadline", re.I)
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[\s-]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\s?\d[A-Z\d]?[\s-]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)  # also "LS 8 8DF"
 # A Leeds-area district on its own ("we're in LS17") narrows a family down too.
 _OUTCODE = re.compile(r"\b(?:LS|WF|BD|HD|HX|HG)\d{1,2}[A-Z]?\b", re.I)
 
@@ -365,6 +365,20 @@ def _names_in_context(text: str) -> list[Span]:
     return spans
 
 
+_NEXT_WORD = re.compile(rf"[ \t]+({_NAME_WORD})")
+
+
+def _surnames(text: str, found: list["Found"]) -> list[Span]:
+    """A capitalised word straight after a found name is its surname ("Bernadette Grant"), unless it is everyday."""
+    spans = []
+    for f in found:
+        if f.kind in ("name", "professional"):
+            m = _NEXT_WORD.match(text, f.end)
+            if m and _capitalised(m.group(1)) and not _everyday(m.group(1)) and not m.group(1).isupper():
+                spans.append(m.span(1))
+    return spans
+
+
 def _everyday(word: str) -> bool:
     low = word.casefold()
     parts = [x for x in low.split("-") if x]
@@ -599,6 +613,8 @@ def find(text: str) -> list[Found]:
         add(kind, span)
     for kind, span in _unknown_words(text):
         add(kind, span)
+    for span in _surnames(text, found):
+        add("name", span)
     return sorted(found, key=lambda f: (f.start, -f.end))
 
 
