@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from .reply import Reply, Who
 from .crisis_model import CrisisModel, CrisisModelError
 from .danger import KINDS as DANGER_KINDS
 from .danger import Assessment, DangerCheck
-from .safety import CrisisDetector
+from .safety import Compiler, CrisisDetector
 from .safety import prepare as crisis_words
 from .validate import cross_check
 
@@ -149,7 +150,11 @@ class Bot:
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         model, _ = crisis_model()
         topics = frozenset(" ".join(crisis_words(t).split()) for t in bundle.crisis.topics) if bundle.crisis else frozenset()
-        self.danger = DangerCheck(self.crisis, model, topics)
+        over = None
+        if bundle.crisis and bundle.crisis.over:
+            compiler = Compiler(bundle.crisis.groups)
+            over = re.compile("|".join(f"(?:{compiler.phrase(p)})" for p in bundle.crisis.over))
+        self.danger = DangerCheck(self.crisis, model, topics, over)
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
         self.young_footer = self._template("footer.txt.j2", audience="young-people")

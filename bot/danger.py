@@ -12,6 +12,7 @@ cannot run, the rules alone decide.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from .crisis_model import CrisisModel
@@ -53,10 +54,16 @@ class Assessment:
 class DangerCheck:
     """Rules first, then the learned detector on the message's shared embedding."""
 
-    def __init__(self, rules: CrisisDetector, model: CrisisModel | None, topics: frozenset[str] = frozenset()):
+    def __init__(self, rules: CrisisDetector, model: CrisisModel | None, topics: frozenset[str] = frozenset(),
+                 over: re.Pattern[str] | None = None):
         self.rules = rules
         self.model = model
         self.topics = topics  # matched words that name a danger as a subject (crisis.yaml 'topics')
+        self.over = over  # phrases that place an incident in the past or in a plan (crisis.yaml 'over')
+
+    def doubtable(self, text: str, words: str) -> bool:
+        """A rule hit the detector may downgrade: a bare topic word, or a message that says the incident is over."""
+        return words in self.topics or bool(self.over and self.over.search(self.rules.normal(text)))
 
     def assess_rule(self, rule: str) -> Assessment:
         """The verdict when this rule fires and nothing else is known."""
@@ -73,9 +80,10 @@ class DangerCheck:
         young = reading is not None and reading.young >= YOUNG
         if hit is not None:
             rule, words = hit
-            # A topic word alone ("a lesson on self harm") in a message the detector reads as safe gets
-            # the safety line with 999 and the answer; any other rule match is the crisis reply.
-            doubted = words in self.topics and reading is not None and reading.danger < self.model.possible
+            # A topic word alone ("a lesson on self harm"), or an incident the message says is over, in a
+            # message the detector reads as safe, gets the safety line with 999 and the answer; any other
+            # rule match is the crisis reply.
+            doubted = reading is not None and reading.danger < self.model.possible and self.doubtable(message.text, words)
             kind = RULE_KINDS.get(rule)
             if kind is None:  # other languages and any new rule: the model may know the kind
                 kind = reading.kind if reading is not None and reading.danger >= self.model.possible else "general"

@@ -130,6 +130,9 @@ class CrisisFile(Strict):
     typo_tolerant: list[str] = Field(default_factory=list, description="Distinctive words that still count with one typing slip, e.g. suicide.")
     rules: list[CrisisRule] = Field(min_length=1)
     not_crisis: list[str] = Field(default_factory=list, description="Phrases that cancel a match, e.g. 'not in danger'.")
+    over: list[str] = Field(default_factory=list, description=(
+        "Phrases that place an incident in the past or in a plan ('last year', 'years ago', 'his seizure plan says'). "
+        "A rule that fires in such a message, when the learned detector sees no danger, gives the safety line."))
     topics: list[str] = Field(default_factory=list, description=(
         "Words that name a danger as a subject ('self harm', 'suicide'). When a rule fires on one of these alone "
         "and the learned detector sees no danger in the message, it gets the safety line instead of the crisis reply."))

@@ -35,7 +35,7 @@ class Fixed:
 @pytest.fixture()
 def with_model(bot: Bot, monkeypatch: pytest.MonkeyPatch):
     def use(model: object) -> Bot:
-        monkeypatch.setattr(bot, "danger", DangerCheck(bot.crisis, model))
+        monkeypatch.setattr(bot, "danger", DangerCheck(bot.crisis, model, bot.danger.topics, bot.danger.over))
         return bot
     return use
 
@@ -55,6 +55,21 @@ def test_a_rule_is_always_urgent_whatever_the_model_says(with_model) -> None:
     bot = with_model(Fixed(0.0, kind="medical"))
     found = bot.danger.assess(bot.prepare("i want to kill myself"))
     assert (found.tier, found.kind, found.source) == ("urgent", "suicidal", "rule")
+
+
+@pytest.mark.parametrize("text,tier", [
+    ("last year my son took an overdose, he is doing well now. can CAMHS stay involved?", "possible"),
+    ("his seizure plan says call 999 after 5 minutes, can school hold the rescue meds", "possible"),
+    ("we had a lesson on self harm at school today", "possible"),
+    ("she took an overdose an hour ago", "urgent"),
+    ("my son says he wants to kill himself, how do i apply for an ehcp", "urgent"),
+    ("his seizure has lasted 6 minutes", "urgent"),
+])
+def test_a_rule_is_doubted_only_for_a_topic_word_or_an_incident_that_is_over(with_model, text: str, tier: str) -> None:
+    bot = with_model(Fixed(0.0))  # the detector reads no danger: only then may a rule hit be downgraded
+    assert bot.danger.assess(bot.prepare(text)).tier == tier
+    bot = with_model(Fixed(0.95, kind="medical"))
+    assert bot.danger.assess(bot.prepare(text)).tier == "urgent"
 
 
 def test_a_broken_model_leaves_the_rules_working(with_model) -> None:

@@ -98,6 +98,12 @@ def test_a_failing_or_slow_redaction_keeps_no_words(monkeypatch: pytest.MonkeyPa
     ticks = iter([0.0, 0.01])
     assert recorder.safely_redacted("jack smith") == "JACK SMITH"
 
+    def no_model() -> None:
+        raise OSError("model missing")
+
+    monkeypatch.setattr(recorder, "warm_up", no_model)
+    assert recorder.safely_redacted("jack smith") == ""  # without the recogniser, no words are kept
+
 
 def test_a_message_with_a_safety_line_is_counted_not_kept(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.reply import Reply

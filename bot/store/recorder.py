@@ -21,7 +21,7 @@ from ..reply import Reply
 from .backend import Backend
 from .migrations import migrate
 from .pseudonym import Pseudonymiser
-from .redact import redact
+from .redact import redact, warm_up
 from .writer import Writer
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,11 @@ REDACT_LIMIT = 2.0  # seconds; a redaction slower than this is not trusted, and 
 def safely_redacted(question: str) -> str:
     """The redacted words, or none at all if redaction fails or runs too long (fail closed):
     the row still keeps its kind, candidates and language, so staff see that something was missed."""
+    try:
+        warm_up()  # loading spaCy (once, seconds) is not the redaction being slow
+    except Exception as exc:  # noqa: BLE001 - without the recogniser, keep no words
+        log.error("the redaction model cannot load (%s); the question's words were not kept", type(exc).__name__)
+        return ""
     start = time.monotonic()
     try:
         text = redact(question)

