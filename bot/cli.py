@@ -267,25 +267,23 @@ def parser() -> argparse.ArgumentParser:
     li = sub.add_parser("list", help="every intent with its examples and knowledge entry")
     li.add_argument("--json", action="store_true")
     li.set_defaults(func=cmd_list)
-    e = sub.add_parser("eval", help="score the bot on an evaluation file")
-    e.add_argument("file")
-    e.add_argument("--json", action="store_true")
-    e.add_argument("--verbose", "-v", action="store_true", help="show candidate intents for each miss")
-    e.set_defaults(func=cmd_eval)
-    ec = sub.add_parser("eval-crisis", help="score the crisis tiers on labelled messages (text, label: crisis|safe, kind)")
-    ec.add_argument("file")
-    ec.add_argument("--json", action="store_true")
-    ec.add_argument("--verbose", "-v", action="store_true", help="list what was missed and every false alarm")
-    ec.set_defaults(func=cmd_eval_crisis)
+    scorers = (  # each scores a file of labelled messages, as a table or --json, -v for what went wrong
+        ("eval", "score the bot on an evaluation file", "show candidate intents for each miss", cmd_eval),
+        ("eval-crisis", "score the crisis tiers on labelled messages (text, label: crisis|safe, kind)",
+         "list what was missed and every false alarm", cmd_eval_crisis),
+        ("eval-redaction", "score the redaction on planted messages (q, must_not_contain, kinds, must_keep)",
+         "list every string left in and every must-keep word removed", cmd_eval_redaction),
+    )
+    for name, what, verbose, func in scorers:
+        e = sub.add_parser(name, help=what)
+        e.add_argument("file")
+        e.add_argument("--json", action="store_true")
+        e.add_argument("--verbose", "-v", action="store_true", help=verbose)
+        e.set_defaults(func=func)
     rd = sub.add_parser("redact", help="print what the log would keep of each message (no TEXT: one per line on stdin)")
     rd.add_argument("text", nargs="*")
     rd.add_argument("--json", action="store_true", help='one object per line: {"text", "found": [{"kind", "start", "end"}]}')
     rd.set_defaults(func=cmd_redact)
-    er = sub.add_parser("eval-redaction", help="score the redaction on planted messages (q, must_not_contain, kinds, must_keep)")
-    er.add_argument("file")
-    er.add_argument("--json", action="store_true")
-    er.add_argument("--verbose", "-v", action="store_true", help="list every string left in and every must-keep word removed")
-    er.set_defaults(func=cmd_eval_redaction)
     lo = sub.add_parser("loo", help="leave-one-out: which intents' examples get confused with which")
     lo.add_argument("--intent", help="list the lost examples of one intent")
     lo.add_argument("--top", type=int, default=20)

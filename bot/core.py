@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +25,7 @@ from .reply import Reply, Who
 from .crisis_model import CrisisModel, CrisisModelError
 from .danger import KINDS as DANGER_KINDS
 from .danger import Assessment, DangerCheck
-from .safety import Compiler, CrisisDetector
-from .safety import prepare as crisis_words
+from .safety import CrisisDetector
 from .validate import cross_check
 
 TITLE_AS_EXAMPLE = True  # an entry's title is how a parent would ask too
@@ -148,13 +146,7 @@ class Bot:
         self.index = matcher.index
         self.stages = pipeline.standard(self)
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
-        model, _ = crisis_model()
-        topics = frozenset(" ".join(crisis_words(t).split()) for t in bundle.crisis.topics) if bundle.crisis else frozenset()
-        over = None
-        if bundle.crisis and bundle.crisis.over:
-            compiler = Compiler(bundle.crisis.groups)
-            over = re.compile("|".join(f"(?:{compiler.phrase(p)})" for p in bundle.crisis.over))
-        self.danger = DangerCheck(self.crisis, model, topics, over)
+        self.danger = DangerCheck(self.crisis, crisis_model()[0])
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.footer = self._template("footer.txt.j2")
         self.young_footer = self._template("footer.txt.j2", audience="young-people")
@@ -264,10 +256,8 @@ class Bot:
         extra = {"reason": reason, **({"decision": match.reason} if match is not None and match.reason else {})}
         return Reply(question, "fallback", body, self.footer, candidates=candidates, extra=extra)
 
-    def crisis_reply(self, question: str, found: Assessment | str) -> Reply:
-        """The urgent reply, worded for the kind of danger; a bare rule id is read as that rule firing."""
-        if isinstance(found, str):
-            found = self.danger.assess_rule(found)
+    def crisis_reply(self, question: str, found: Assessment) -> Reply:
+        """The urgent reply, worded for the kind of danger."""
         body = self._template("crisis.txt.j2", kind=found.kind, young=found.young, rule=found.rule)
         extra = {"rule": found.rule, "danger": found.kind, "source": found.source}
         return Reply(question, "crisis", body, intent="crisis", extra=extra, safety="urgent")

@@ -80,9 +80,6 @@ class CrisisModel:
     encoder: str  # digest of the embedding model it was trained on
     mix: float = 0.5  # share of the word head in the danger
 
-    ARRAYS = ("kinds", "hidden_weights", "hidden_bias", "weights", "bias", "young_weights", "young_bias",
-              "word_terms", "word_idf", "word_coef", "word_bias", "mix", "urgent", "possible", "encoder")
-
     @classmethod
     def load(cls, path: Path = MODEL_FILE, encoder: str | None = None) -> "CrisisModel":
         try:

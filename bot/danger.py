@@ -4,7 +4,8 @@ possible (a safety line above the answer) or none, and of what kind, so the repl
 Two detectors: the exact rules of intents/crisis.yaml (bot/safety.py) for unmistakable phrases and
 other languages, and the learned detector (bot/crisis_model.py) for danger said in words no rule
 lists. A rule that fires is urgent, unless all it found was a word naming a danger as a subject
-(crisis.yaml 'topics') and the detector sees no danger in the message: then it is a safety line.
+(crisis.yaml 'topics') or the message says the incident is over ('over'), and the detector sees
+no danger in the message: then it is a safety line.
 A message of common words only ("and", "her") tells the detector nothing. If the learned detector
 cannot run, the rules alone decide.
 """
@@ -12,7 +13,6 @@ cannot run, the rules alone decide.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from .crisis_model import CrisisModel
@@ -54,20 +54,9 @@ class Assessment:
 class DangerCheck:
     """Rules first, then the learned detector on the message's shared embedding."""
 
-    def __init__(self, rules: CrisisDetector, model: CrisisModel | None, topics: frozenset[str] = frozenset(),
-                 over: re.Pattern[str] | None = None):
+    def __init__(self, rules: CrisisDetector, model: CrisisModel | None):
         self.rules = rules
         self.model = model
-        self.topics = topics  # matched words that name a danger as a subject (crisis.yaml 'topics')
-        self.over = over  # phrases that place an incident in the past or in a plan (crisis.yaml 'over')
-
-    def doubtable(self, text: str, words: str) -> bool:
-        """A rule hit the detector may downgrade: a bare topic word, or a message that says the incident is over."""
-        return words in self.topics or bool(self.over and self.over.search(self.rules.normal(text)))
-
-    def assess_rule(self, rule: str) -> Assessment:
-        """The verdict when this rule fires and nothing else is known."""
-        return Assessment(URGENT, RULE_KINDS.get(rule, "general"), False, rule)
 
     def assess(self, message: Message) -> Assessment:
         hit = self.rules.why(message.text[: MAX_CHARS * 2])
@@ -83,7 +72,7 @@ class DangerCheck:
             # A topic word alone ("a lesson on self harm"), or an incident the message says is over, in a
             # message the detector reads as safe, gets the safety line with 999 and the answer; any other
             # rule match is the crisis reply.
-            doubted = reading is not None and reading.danger < self.model.possible and self.doubtable(message.text, words)
+            doubted = reading is not None and reading.danger < self.model.possible and self.rules.doubtable(message.text, words)
             kind = RULE_KINDS.get(rule)
             if kind is None:  # other languages and any new rule: the model may know the kind
                 kind = reading.kind if reading is not None and reading.danger >= self.model.possible else "general"

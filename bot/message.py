@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -22,7 +22,6 @@ class Message:
     lexical: str = ""  # the matcher's prepared form (typos corrected, synonyms applied, stemmed)
     known: float = 1.0  # share of its topic words the bot recognises
     sentences: list[str] = field(default_factory=list)  # when it has two or more worth scoring alone
-    safety: Any = None  # the crisis stage's Assessment (bot/danger.py), once it has run
     safety_line: str = ""  # set by the crisis stage when someone may be at risk: goes above any reply
     _embed: Callable[["Message"], np.ndarray] | None = field(default=None, repr=False)
     _vectors: np.ndarray | None = field(default=None, repr=False)

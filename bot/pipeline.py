@@ -3,15 +3,15 @@
     prepared message -> empty -> crisis -> odd input -> language -> match and decide -> reply
 
 Crisis comes before everything that could misread a message, and nothing after it can override
-it: urgent danger replies at once; possible danger puts a safety line above whatever replies. Channels, `ask`, the benchmarks and the tests all run these same stages (Bot.handle), so what
-staff preview is what parents get; a benchmark swaps one stage (its own matcher) and keeps the rest.
+it: urgent danger replies at once; possible danger puts a safety line above whatever replies.
+Channels, `ask`, the benchmarks and the tests all run these same stages (Bot.handle), so what staff
+preview is what parents get; a benchmark swaps one stage (its own matcher) and keeps the rest.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
-
 from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import language
 from .danger import POSSIBLE, URGENT
@@ -35,7 +35,6 @@ def crisis(bot: "Bot") -> Stage:
     """Urgent danger gets the crisis reply now; possible danger leaves a safety line for whatever replies."""
     def stage(message: Message) -> Reply | None:
         found = bot.danger.assess(message)
-        message.safety = found
         if found.tier == URGENT:
             return bot.crisis_reply(message.text, found)
         if found.tier == POSSIBLE:

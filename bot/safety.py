@@ -169,6 +169,8 @@ class CrisisDetector:
     rules: tuple[tuple[str, re.Pattern[str]], ...]
     masks: tuple[re.Pattern[str], ...]
     typo_words: tuple[str, ...] = ()
+    topics: frozenset[str] = frozenset()  # matched words that name a danger as a subject ('topics')
+    over: re.Pattern[str] | None = None  # phrases that place an incident in the past or in a plan ('over')
     _typo_cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -185,7 +187,9 @@ class CrisisDetector:
                 rules.append((rule.id, re.compile("|".join(f"(?:{a})" for a in alternatives))))
         masks = tuple(re.compile(compiler.phrase(p)) for p in crisis.not_crisis)
         typo = tuple(sorted({plain(w) for w in crisis.typo_tolerant if plain(w)}))
-        return cls(tuple(rules), masks, typo)
+        topics = frozenset(" ".join(prepare(t).split()) for t in crisis.topics)
+        over = re.compile("|".join(f"(?:{compiler.phrase(p)})" for p in crisis.over)) if crisis.over else None
+        return cls(tuple(rules), masks, typo, topics, over)
 
     @staticmethod
     def problems(crisis: CrisisFile) -> list[str]:
@@ -195,6 +199,7 @@ class CrisisDetector:
         items = [(f"rule '{r.id}'", p, compiler.phrase) for r in crisis.rules for p in r.phrases]
         items += [(f"rule '{r.id}'", p, compiler.pattern) for r in crisis.rules for p in r.patterns]
         items += [("not_crisis", p, compiler.phrase) for p in crisis.not_crisis]
+        items += [("over", p, compiler.phrase) for p in crisis.over]
         for where, text, compile_one in items:
             try:
                 re.compile(compile_one(text))
@@ -241,6 +246,10 @@ class CrisisDetector:
             if found:
                 return rule_id, found.group(0).strip()
         return None
+
+    def doubtable(self, text: str, words: str) -> bool:
+        """A hit the learned detector may downgrade: a bare topic word, or a message that says the incident is over."""
+        return words in self.topics or bool(self.over and self.over.search(self.normal(text)))
 
     def check(self, text: str) -> str | None:
         hit = self.why(text)

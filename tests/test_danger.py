@@ -35,7 +35,7 @@ class Fixed:
 @pytest.fixture()
 def with_model(bot: Bot, monkeypatch: pytest.MonkeyPatch):
     def use(model: object) -> Bot:
-        monkeypatch.setattr(bot, "danger", DangerCheck(bot.crisis, model, bot.danger.topics, bot.danger.over))
+        monkeypatch.setattr(bot, "danger", DangerCheck(bot.crisis, model))
         return bot
     return use
 

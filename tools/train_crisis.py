@@ -137,7 +137,7 @@ def embed_all(bot: Bot, items: list[Item], cache: Path | None = None) -> None:
         item.vectors, item.rows, item.words = saved[key]
         hit = bot.crisis.why(item.text)
         item.rule = hit[0] if hit else None
-        item.topic_only = hit is not None and bot.danger.doubtable(item.text, hit[1])
+        item.topic_only = hit is not None and bot.crisis.doubtable(item.text, hit[1])
         if n % 1000 == 0:
             print(f"  embedded {n}/{len(items)}", file=sys.stderr)
     if cache is not None:

@@ -20,10 +20,11 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from ..core import OUT_OF_SCOPE, Bot
 from ..loader import data_root
 from ..normalise import plain
+from ..store.redact import PLACEHOLDERS
 
 OUT_OF_SCOPE_FILE = "intents/out_of_scope.yaml"
 
-_PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|POSTCODE|NHS|DATE|NAME|NUMBER)\]")
+_PLACEHOLDER = re.compile("|".join(map(re.escape, PLACEHOLDERS)))
 
 
 class LearnError(Exception):

@@ -18,7 +18,13 @@ import phonenumbers
 
 from ..normalise import STOPWORDS
 
-PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[POSTCODE]", "[NHS]", "[NI]", "[DATE]", "[NAME]", "[NUMBER]", "[ADDRESS]", "[SCHOOL]", "[PLACE]", "[WORD]")
+
+# What each kind of detail becomes in what is stored.
+PLACEHOLDER_OF = {"email": "[EMAIL]", "email-written": "[EMAIL]", "nhs": "[NHS]", "ni": "[NI]", "date": "[DATE]",
+                  "postcode": "[POSTCODE]", "phone": "[PHONE]", "reference": "[NUMBER]", "number": "[NUMBER]",
+                  "address": "[ADDRESS]", "school": "[SCHOOL]", "name": "[NAME]", "professional": "[NAME]",
+                  "organisation": "[PLACE]", "place": "[PLACE]", "word": "[WORD]"}
+PLACEHOLDERS = tuple(dict.fromkeys(PLACEHOLDER_OF.values()))
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _EMAIL_SPOKEN = re.compile(r"\b[\w.+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*(?:com|co\s*(?:\.|dot)\s*uk|org|net|uk)\b", re.I)
@@ -131,13 +137,8 @@ def _is_common(word: str) -> bool:
     low = word.casefold().replace("’", "'")
     if low in NOT_NAMES:
         return True
-    base = low[:-2] if low.endswith("'s") else low
-    forms = {base, base.rstrip("s"), base[:-2] if base.endswith("es") else base, base[:-2] if base.endswith("ed") else base,
-             base[:-1] if base.endswith("ed") else base, base[:-3] if base.endswith("ing") else base,
-             base[:-3] + "e" if base.endswith("ing") else base, base[:-2] if base.endswith("ly") else base,
-             base[:-3] + "y" if base.endswith("ies") else base}
     words = common_words()
-    return any(f in words or f in NOT_NAMES for f in forms if f)
+    return any(f in words or f in NOT_NAMES for f in _forms(low) if f)
 
 
 def _capitalised(word: str) -> bool:
@@ -329,9 +330,9 @@ _CONTEXT_NAMES = (
     re.compile(rf"\b({_NAME_WORD})\s*\(\s*\d{{1,2}}\s*\)"),
     re.compile(rf"\b({_NAME_WORD})['’]s\s+(?:ehcp|plan|review|school|teacher|senco|diagnosis|assessment|transport|taxi|needs)\b", re.I),
     # a capitalised name with an apostrophe s ("Tanisha's asthma plan"), or starting a sentence before a verb
-    re.compile(rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)['’]s\s+[a-z]"),
-    re.compile(rf"(?:^|[.!?]\s+)([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:has|hasn't|hasnt|is|isn't|isnt|was|wasn't|won't|wont|can't|cant|"
-               rf"doesn't|doesnt|didn't|didnt|keeps|refuses|started|struggles|loves|hates|needs|goes|gets|had)\b"),
+    re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)['’]s\s+[a-z]"),
+    re.compile(r"(?:^|[.!?]\s+)([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:has|hasn't|hasnt|is|isn't|isnt|was|wasn't|won't|wont|can't|cant|"
+               r"doesn't|doesnt|didn't|didnt|keeps|refuses|started|struggles|loves|hates|needs|goes|gets|had)\b"),
     # "a lady called marcia", "called paris", "(gemma)", "(kyle, year 8", "im gaz, in morley", "my son desmond."
     re.compile(rf"\bcalled\s+({_LOWER_NAME})", re.I),
     re.compile(rf"\(\s*({_NAME_WORD})\s*[,)]"),
@@ -353,9 +354,7 @@ def _names_in_context(text: str) -> list[Span]:
         for m in pattern.finditer(text):
             start = m.start(1)
             for word in _WORD.finditer(m.group(1)):
-                w = word.group(0)
-                low = w.casefold()
-                if _everyday(w):
+                if _everyday(word.group(0)):
                     break
                 spans.append((start + word.start(), start + word.end()))
     for begin, end in list(spans):  # "harvey and hollie": a second name joined to a found one
@@ -559,11 +558,6 @@ def _entities(text: str) -> list[tuple[str, Span]]:
 
 
 # -- putting it together --------------------------------------------------------------
-PLACEHOLDER_OF = {"email": "[EMAIL]", "email-written": "[EMAIL]", "nhs": "[NHS]", "ni": "[NI]", "date": "[DATE]",
-                  "postcode": "[POSTCODE]", "phone": "[PHONE]", "reference": "[NUMBER]", "number": "[NUMBER]",
-                  "address": "[ADDRESS]", "school": "[SCHOOL]", "name": "[NAME]", "professional": "[NAME]",
-                  "organisation": "[PLACE]", "place": "[PLACE]", "word": "[WORD]"}
-
 # (kind, recogniser), most specific first: where two overlap, the earlier names the placeholder.
 RECOGNISERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
     ("email", _matches(_EMAIL)),
@@ -639,7 +633,7 @@ def _apply(text: str, found: list[Found]) -> str:
     return text
 
 
-_REPEATS = re.compile(r"(\[(?:EMAIL|PHONE|POSTCODE|NHS|NI|DATE|NAME|NUMBER|ADDRESS|SCHOOL|PLACE|WORD)\])(?:[\s,]*\1)+")
+_REPEATS = re.compile("(" + "|".join(map(re.escape, PLACEHOLDERS)) + r")(?:[\s,]*\1)+")
 
 
 def redact_found(text: str | None) -> tuple[str, list[Found]]:
