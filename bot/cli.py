@@ -45,7 +45,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .store import open_store
 
     bot = _load(args)
-    store = open_store()  # the terminal chat records like the bot does
+    store = open_store(warm=True)  # the terminal chat records like the bot does
     try:
         return chat(bot, sys.stdin, sys.stdout, on_reply=lambda reply: store.record(reply, None, "cli"))
     finally:
@@ -75,7 +75,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     print(f"  [{number}] {option.intent}")
                 print("-" * 40, flush=True)
     finally:
-        getattr(recorder, "close", lambda: None)()
+        written = getattr(recorder, "close", lambda: True)()
+    if not written:
+        print("sendbot: the questions could not all be written to the store (the database is locked or "
+              "unavailable); nothing was kept for the ones that failed.", file=sys.stderr)
+        return 1
     return 0
 
 

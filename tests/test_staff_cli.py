@@ -231,3 +231,42 @@ def test_parse_since(text: str, days: float) -> None:
     now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
     assert (now - parse_since(text, now)).total_seconds() == days * 86400
     assert parse_since("2026-10-01", now).date() == dt.date(2026, 10, 1)
+
+
+def test_ask_log_says_so_and_exits_non_zero_when_the_write_fails(db: Path, data_copy: Path, capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from bot.store import writer
+
+    monkeypatch.setattr(writer, "EXIT_WAIT", 1.0)
+    store = open_store(close_at_exit=False)
+    store.reader()  # the database exists, with its tables
+    store.close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        code, out, err = run(capsys, "ask", "--log", "what is the weather on mars")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert code == 1 and out  # the parent-facing reply still came out
+    assert "could not all be written" in err
+
+
+def test_a_store_left_to_close_at_exit_never_crashes_the_process(tmp_path: Path) -> None:
+    """A question still queued when the interpreter shuts down is kept without its words, and the process
+    exits cleanly (spaCy called during shutdown crashed it with SIGSEGV)."""
+    import sqlite3
+    import subprocess
+
+    db = tmp_path / "exit.db"
+    script = ("from bot.store import open_store\nfrom bot.reply import Reply\n"
+              "store = open_store(warm=True)\nstore.writer.flush(60)\n"
+              "store.record(Reply('my son Jack Smith at Oakwood Primary cannot get a bus', 'fallback', '?'), 1, 'cli')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent, env={**__import__("os").environ, "SENDBOT_DB": str(db)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = sqlite3.connect(db).execute("SELECT kind, text FROM questions").fetchall()
+    assert rows == [("fallback", "")]
+    assert "Jack" not in done.stderr

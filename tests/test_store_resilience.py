@@ -15,6 +15,7 @@ import pytest
 from bot.reply import Reply
 from bot.store import Store
 from bot.store.pseudonym import Pseudonymiser
+from bot.store.redact import warm_up
 from bot.store.sqlite_backend import SQLiteBackend
 from bot.store.writer import Writer
 
@@ -49,6 +50,7 @@ def test_locked_database_still_answers_and_catches_up(tmp_path: Path, bot: Any, 
     path = tmp_path / "s.db"
     store = make_store(path)
     store.reader()  # create the schema first
+    warm_up()  # the redaction model loads before the lock, so the writer meets the lock while it is held
     with locked(path):
         started = time.perf_counter()
         reply = bot.handle(SECRET_QUESTION)
@@ -179,3 +181,17 @@ def test_secret_created_once_under_a_race(tmp_path: Path) -> None:
     with ThreadPoolExecutor(8) as pool:
         secrets = set(pool.map(lambda _: load_secret(tmp_path), range(16)))
     assert len(secrets) == 1
+
+
+def test_close_waits_for_a_slow_warm_up_then_writes_what_was_queued(tmp_path: Path) -> None:
+    """A writer still loading the redaction model at shutdown is waited for, not abandoned to the
+    interpreter's exit (a thread inside a model load at exit crashed the bot with SIGSEGV)."""
+    store = make_store(tmp_path / "db.sqlite")
+    finished: list[float] = []
+    store.writer.warm = lambda: (time.sleep(1.5), finished.append(time.monotonic()))
+    store.writer.start()
+    store.record(Reply("a question nobody answered", "fallback", "?"), 1, "cli")
+    thread = store.writer._thread
+    assert store.close(timeout=6.0)
+    assert finished and thread is not None and not thread.is_alive()
+    assert [q.kind for q in make_store(tmp_path / "db.sqlite").questions()] == ["fallback"]

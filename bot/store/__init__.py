@@ -18,6 +18,7 @@ from ..loader import REPO_ROOT
 from .backend import Backend
 from .pseudonym import Pseudonymiser, load_secret
 from .recorder import Question, Store
+from .redact import warm_up
 
 __all__ = ["Backend", "Question", "Store", "open_store", "make_backend", "db_path", "retention_days", "privacy_notice"]
 
@@ -72,13 +73,18 @@ def _secret(backend: Backend) -> bytes:
         return secrets.token_hex(32).encode()
 
 
-def open_store(close_at_exit: bool = True) -> Store:
-    """The store configured by the environment. Never touches the database until first use."""
+def open_store(close_at_exit: bool = True, warm: bool = False) -> Store:
+    """The store configured by the environment. Never touches the database until first use.
+
+    warm: a long-running bot loads the redaction model in the writer thread at once, so the first
+    unanswered question is not the one that waits for it."""
     backend = make_backend()
     store = Store(backend, Pseudonymiser(_secret(backend)), retention_days())
+    if warm:
+        store.writer.warm = warm_up
     store.writer.start()  # the daily purge runs even on a quiet day
     if close_at_exit:
-        atexit.register(store.close, 3.0)
+        atexit.register(store.close)
     return store
 
 

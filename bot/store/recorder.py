@@ -89,6 +89,11 @@ REDACT_LIMIT = 2.0  # seconds; a redaction slower than this is not trusted, and 
 def safely_redacted(question: str) -> str:
     """The redacted words, or none at all if redaction fails or runs too long (fail closed):
     the row still keeps its kind, candidates and language, so staff see that something was missed."""
+    if not threading.main_thread().is_alive():
+        # The interpreter is shutting down (a store closed only by atexit): spaCy can crash the process
+        # now, so keep no words rather than risk it.
+        log.error("the question arrived as the bot was stopping; its words were not kept")
+        return ""
     try:
         warm_up()  # loading spaCy (once, seconds) is not the redaction being slow
     except Exception as exc:  # noqa: BLE001 - without the recogniser, keep no words
@@ -247,7 +252,7 @@ class Store:
         """Wait for queued writes; True when all were written."""
         return self.writer.flush(timeout)
 
-    def close(self, timeout: float = 5.0) -> bool:
+    def close(self, timeout: float | None = None) -> bool:
         """Write what is queued, stop the writer and close connections."""
         done = self.writer.close(timeout)
         conn = getattr(self._local, "conn", None)

@@ -26,6 +26,7 @@ MAX_QUEUE = 10_000
 MAX_BATCH = 200
 FIRST_BACKOFF = 0.05
 MAX_BACKOFF = 30.0
+EXIT_WAIT = 8.0  # seconds at close for queued rows, and for a redaction model still loading (4 s cold)
 
 
 class Writer:
@@ -34,6 +35,7 @@ class Writer:
     def __init__(self, backend: Backend, periodic: Job | None = None, every: float = 86_400.0,
                  first_after: float = 60.0, maxsize: int = MAX_QUEUE):
         self.backend = backend
+        self.warm: Callable[[], None] | None = None  # slow set-up (the redaction model) run first in the thread
         self.periodic = periodic
         self.every = every
         self._queue: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue(maxsize=maxsize)
@@ -42,6 +44,7 @@ class Writer:
         self._conn: Any = None
         self._conn_thread = 0
         self.dropped = 0
+        self.lost = 0  # jobs that were queued and then failed for good (dropped ones included)
         self.used = False
         self.failures = 0
         self.first_after = first_after  # the first periodic run waits, so short commands do not race it
@@ -57,6 +60,7 @@ class Writer:
             self._queue.put_nowait((job, future))
         except queue.Full:
             self.dropped += 1
+            self.lost += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
                 log.error("store queue full (the database has been failing); %d record(s) dropped so far", self.dropped)
             future.set_exception(RuntimeError("store queue full"))
@@ -72,18 +76,27 @@ class Writer:
         except Exception:
             return False
 
-    def close(self, timeout: float = 5.0) -> bool:
-        """Write what is queued (up to timeout), then stop the thread."""
-        done = self.flush(timeout)
+    def close(self, timeout: float | None = None) -> bool:
+        """Write what is queued (up to timeout), then stop the thread and wait for it; True when nothing
+        queued was lost.
+
+        The thread is never abandoned mid-job while the time allows: a thread still loading the redaction
+        model when the interpreter shuts down can crash the process on exit."""
+        timeout = EXIT_WAIT if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         thread = self._thread
+        done = self.flush(timeout) if self.used else True
         if thread is not None:
             try:
                 self._queue.put(None, timeout=0.5)
             except queue.Full:
                 pass
-            thread.join(timeout=1.0)
+            thread.join(timeout=max(1.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.error("the store writer was still busy at shutdown; %d queued record(s) not written",
+                          self._queue.qsize())
         self._thread = None
-        return done
+        return done and not self.lost
 
     def start(self) -> None:
         """Start the thread (once): on first write, or at once for a long-running bot so the daily purge runs."""
@@ -119,6 +132,11 @@ class Writer:
 
     def _run(self) -> None:
         """The loop: take a batch, write it, run the daily job when due, stop on None."""
+        if self.warm is not None:
+            try:
+                self.warm()
+            except Exception as exc:  # noqa: BLE001 - each job handles a missing model by itself
+                log.error("store warm-up failed: %s", type(exc).__name__)
         stop = False
         while not stop:
             batch: list[tuple[Job, Future[Any]]] = []
@@ -182,6 +200,7 @@ class Writer:
                 if give_up_after is not None and attempts >= give_up_after:
                     for _, future in batch:
                         if not future.done():
+                            self.lost += 1
                             future.set_exception(RuntimeError("database unavailable"))
                     return
                 time.sleep(backoff)
@@ -204,6 +223,7 @@ class Writer:
             except Exception as exc:  # noqa: BLE001
                 log.error("store job dropped: %s", self.backend.describe(exc))
                 if not future.done():
+                    self.lost += 1
                     future.set_exception(RuntimeError("store job failed"))
                 if self.backend.is_transient(exc):
                     self._drop_connection()

@@ -10,6 +10,7 @@ import sys
 from telegram.error import InvalidToken, NetworkError
 
 from ..core import DataError
+from ..events import Recorder
 from . import logs
 from .app import ALLOWED_UPDATES, build_application
 from .recorder import open_recorder
@@ -34,6 +35,13 @@ def run(settings: Settings, loaded: Loaded) -> int:
         _say(f"sendbot: cannot open the store for questions and feedback ({type(exc).__name__}); "
              "check SENDBOT_DB or DATABASE_URL.")
         return 1
+    try:
+        return _serve(settings, loaded, recorder)
+    finally:  # while the interpreter is whole: the writer may still be redacting a queued question
+        getattr(recorder, "close", lambda: None)()
+
+
+def _serve(settings: Settings, loaded: Loaded, recorder: Recorder) -> int:
     hook = settings.webhook
     app = build_application(settings, loaded, recorder, updater=hook is None)
     try:

@@ -16,4 +16,4 @@ def open_recorder() -> Recorder:
             return NullRecorder()
         raise
     opener = getattr(store, "open_store", None)
-    return opener() if callable(opener) else NullRecorder()
+    return opener(warm=True) if callable(opener) else NullRecorder()
