@@ -22,6 +22,9 @@ from .safety import CrisisDetector
 
 log = logging.getLogger(__name__)
 
+RULE_WINDOW = MAX_CHARS * 2  # the rules read this much at a time; the windows overlap by a sentence or two
+RULE_OVERLAP = 400
+
 URGENT, POSSIBLE = "urgent", "possible"
 YOUNG = 0.5  # above this the writer is taken to be a young person writing about themselves
 
@@ -58,8 +61,17 @@ class DangerCheck:
         self.rules = rules
         self.model = model
 
+    def _rule_hit(self, text: str) -> tuple[str, str] | None:
+        """The rules across the whole message, in overlapping windows (ask and chat take any length)."""
+        start = 0
+        while True:
+            hit = self.rules.why(text[start:start + RULE_WINDOW])
+            if hit is not None or start + RULE_WINDOW >= len(text):
+                return hit
+            start += RULE_WINDOW - RULE_OVERLAP
+
     def assess(self, message: Message) -> Assessment:
-        hit = self.rules.why(message.text[: MAX_CHARS * 2])
+        hit = self._rule_hit(message.text)
         reading = None
         if self.model is not None and any(w not in STOPWORDS for w in message.words):
             try:

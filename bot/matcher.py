@@ -42,6 +42,7 @@ SOMEONE_ELSE = frozenset("son sons daughter daughters child childs children kid 
 # 'my 9 year old', 'our 15yo': a parent naming their child by age
 _BY_AGE = re.compile(r"\b(?:my|our)\s+(?:\w+\s+)?\d{1,2}\s*(?:-\s*)?(?:years?|yrs?|y)?\s*(?:-\s*)?(?:old|o)\b", re.IGNORECASE)
 MAX_SENTENCES = 6
+MAX_TYPO_LETTERS = 24  # longer "words" (a key held down, a pasted link) are nobody's typo, and costly to compare
 _SENTENCES = re.compile(r"(?<=[.?!])\s+|\n+|\s+-\s+")
 _ASKS = re.compile(r"\s*(?:how|what|whats|when|where|who|why|which|can|could|do|does|is|are|will|would|should|may|am|has|have|any)\b", re.I)
 NEAREST_WEIGHT = 0.45  # share of the nearest example in an intent's score; the rest is its centroid
@@ -228,7 +229,8 @@ class Index:
 
         A real English word is never rewritten ('rain' is not a typo for 'train'), and a short word
         only by one slip of the finger."""
-        if word in self.vocab_set or len(word) < 4 or not word.isalpha() or not word.isascii() or is_english(word):
+        if (word in self.vocab_set or len(word) < 4 or len(word) > MAX_TYPO_LETTERS or not word.isalpha() or not word.isascii()
+                or is_english(word)):
             return word
         cached = self._typo_cache.get(word)
         if cached is not None:

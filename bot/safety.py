@@ -32,7 +32,8 @@ SHORT_GAP = r"(?:\s+\S+){0,2}?"  # '..': up to two words
 _GROUP = re.compile(r"<([a-z][a-z0-9_-]*)>")
 _REGEX_SIGNS = re.compile(r"[\\()\[\]?+{}^$]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_LEET_TOKEN = re.compile(r"[^\W_]*[0-9@$][\w@$]*|[\w]*[@$][\w@$]*", re.UNICODE)
+_TOKEN = re.compile(r"[\w@$]+")  # one pass over the text: linear, even for a 4,096-letter word
+_LEETY = re.compile(r"[0-9@$]")
 # Contractions normalise.plain leaves alone, spelled out so rules need only one form.
 _CONTRACTIONS = {
     "hasn't": "has not", "hasnt": "has not", "haven't": "have not", "havent": "have not", "hadn't": "had not",
@@ -159,7 +160,12 @@ def plain_words(text: str) -> str:
 
 def prepare(text: str) -> str:
     """The message as the rules see it: look-alikes read as letters, then plain_words."""
-    return plain_words(_LEET_TOKEN.sub(lambda m: _deleet(m.group(0)), text or ""))
+    return plain_words(_TOKEN.sub(_deleet_token, text or ""))
+
+
+def _deleet_token(m: re.Match[str]) -> str:
+    token = m.group(0)
+    return _deleet(token) if _LEETY.search(token) else token
 
 
 @dataclass(frozen=True)

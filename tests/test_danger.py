@@ -57,6 +57,16 @@ def test_a_rule_is_always_urgent_whatever_the_model_says(with_model) -> None:
     assert (found.tier, found.kind, found.source) == ("urgent", "suicidal", "rule")
 
 
+@pytest.mark.parametrize("at", [0, 8000, 20_000, 60_000])
+def test_the_rules_read_the_whole_of_a_long_message(with_model, at: int) -> None:
+    """`ask` and `chat` take text of any length: danger far into it is still found (once only the first
+    8,192 characters were read)."""
+    bot = with_model(Fixed(0.0))
+    filler = "we have been waiting for the annual review for months and nobody rings back. "
+    text = (filler * (at // len(filler) + 1))[:at] + " i want to kill myself " + filler * 20
+    assert bot.danger.assess(bot.prepare(text)).tier == "urgent"
+
+
 @pytest.mark.parametrize("text,tier", [
     ("last year my son took an overdose, he is doing well now. can CAMHS stay involved?", "possible"),
     ("his seizure plan says call 999 after 5 minutes, can school hold the rescue meds", "possible"),

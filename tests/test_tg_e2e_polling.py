@@ -5,6 +5,8 @@ One bot process serves the whole module; every test uses its own chats, so tests
 
 from __future__ import annotations
 
+import random
+import string
 import time
 from typing import Iterator
 
@@ -125,6 +127,21 @@ def test_flood(fake: FakeBotAPI, bot: BotProcess) -> None:
     time.sleep(FLOOD_WINDOW)  # calm down
     fake.send_text(chat, "cancel taxi")
     assert fake.wait_replies(chat, FLOOD_LIMIT + 2)[-1].text.startswith("How do I cancel")
+
+
+def test_long_messages_do_not_hold_up_an_ordinary_question(fake: FakeBotAPI, bot: BotProcess) -> None:
+    """Long messages are read in a lane of their own, off the event loop: while several chats send
+    4,000-character messages, an ordinary question from another chat is answered straight away."""
+    rng = random.Random(7)
+    heavy, other = [new_chat() for _ in range(8)], new_chat()
+    for chat in heavy:
+        fake.send_text(chat, " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(7)) for _ in range(500)))
+    fake.send_text(other, ANSWERED)
+    [answer] = fake.wait_replies(other, 1, timeout=30)
+    assert answer.text.startswith("How do I apply")
+    last = max(fake.wait_replies(chat, 1, timeout=60)[0].t for chat in heavy)
+    assert answer.t < last  # not queued behind the long ones
+    assert all("computer program" in fake.replies(chat)[0].text for chat in heavy)  # each got a kind reply
 
 
 def test_429_from_the_server_is_waited_out(fake: FakeBotAPI, bot: BotProcess) -> None:

@@ -13,6 +13,7 @@ from telegram import Bot as TelegramBot
 from telegram import Update
 
 from bot.core import DataError
+from bot.events import NullRecorder
 from bot.tg import logs
 from bot.tg.callbacks import ANSWER, MORE, TOPICS, Press, decode, encode
 from bot.tg.flood import DROP, NOTICE, OK, FloodGuard
@@ -221,3 +222,34 @@ def test_templates_are_frozen_at_load(tmp_path: Path) -> None:
     (data / "knowledge" / "templates" / "answer.txt.j2").unlink()
     assert "faster than I can answer" in loaded.texts.text("flood", window_seconds=5)
     assert loaded.bot.handle("how do I apply for school transport").kind == "answer"
+
+
+# -- reading messages off the event loop ----------------------------------------
+def test_a_message_over_the_time_budget_gets_a_short_reply_with_999(tmp_path: Path) -> None:
+    import threading
+
+    from bot.reply import Who
+    from bot.tg.runtime import Runtime, is_heavy
+    from bot.tg.state import Live
+
+    loaded = Loaded.load(build_data(tmp_path / "data"))
+    release = threading.Event()
+
+    class Slow:
+        def handle(self, text: str | None, who: Who) -> object:
+            release.wait(5)
+            return loaded.bot.handle(text, who)
+
+        def fallback(self, text: str, reason: str) -> object:
+            return loaded.bot.fallback(text, reason=reason)
+
+    rt = Runtime(from_env({"TELEGRAM_BOT_TOKEN": TOKEN}), Live(loaded), NullRecorder(), FloodGuard(5, 4))
+    rt.budget = 0.2
+    reply = asyncio.run(rt.answer(Slow(), "how do i apply for school transport", Who()))  # type: ignore[arg-type]
+    release.set()
+    assert reply.kind == "fallback" and "999" in reply.body and "too long to read" in reply.body
+    assert is_heavy("x" * 601) and is_heavy("a " + "b" * 41) and not is_heavy("how do i apply for transport")
+    fast = asyncio.run(rt.answer(loaded.bot, "how do i apply for school transport", Who()))
+    assert fast.kind == "answer"
+    rt.workers.shutdown()
+    rt.heavy.shutdown()

@@ -86,7 +86,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     loaded = runtime(context).live.current
     user = update.effective_user
     who = Who(_user_id(update), user.language_code if user else None, "telegram")  # for translated answers
-    reply = loaded.bot.handle(text, who)
+    reply = await runtime(context).answer(loaded.bot, text, who)
     await deliver(context, loaded, reply, chat_id=chat.id, chat_type=chat.type, user_id=_user_id(update),
                   reply_to=message.message_id, source="edit" if update.edited_message else "message", started=started)
 

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import ContextTypes
 
+from ..core import Bot
 from ..events import Recorder
-from ..reply import Reply
+from ..reply import Reply, Who
 from .flood import FloodGuard
 from .logs import event
 from .settings import Settings
 from .state import Live, Recent
 
 KEY = "sendbot"
+WORKERS = 2  # threads that read ordinary messages
+HEAVY_CHARS = 600  # a message this long, or with a "word" longer than HEAVY_WORD, is read in its own lane
+HEAVY_WORD = 40
+REPLY_BUDGET = 10.0  # seconds a message may take to read before the parent is asked to send it shorter
 
 
 @dataclass
@@ -29,6 +35,23 @@ class Runtime:
     flood: FloodGuard
     recent: Recent = field(default_factory=Recent)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    workers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS, "sendbot-reader"))
+    heavy: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "sendbot-long-reader"))
+    budget: float = REPLY_BUDGET
+
+    async def answer(self, bot: Bot, text: str | None, who: Who) -> Reply:
+        """Bot.handle off the event loop, in worker threads, within a time budget.
+
+        Long messages (the costly ones to read) queue in a lane of their own, so a flood of 4,000-character
+        rants never holds up an ordinary question from another chat. A message that overruns the budget
+        gets a short reply with 999 and SENDIASS instead of leaving the parent waiting."""
+        lane = self.heavy if is_heavy(text or "") else self.workers
+        future = asyncio.get_running_loop().run_in_executor(lane, bot.handle, text, who)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.budget)
+        except asyncio.TimeoutError:
+            event("slow_message", logging.WARNING, budget_s=self.budget, chars=len(text or ""))
+            return bot.fallback(text or "", reason="slow")
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_ids
@@ -59,6 +82,11 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001
             event("recorder_failed", logging.ERROR, call="stats", error=type(exc).__name__)
             return []
+
+
+def is_heavy(text: str) -> bool:
+    """Costly to read: long, or holding one enormous "word"."""
+    return len(text) > HEAVY_CHARS or any(len(w) > HEAVY_WORD for w in text.split())
 
 
 def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
