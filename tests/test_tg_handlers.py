@@ -141,7 +141,7 @@ async def test_long_details_are_split_under_the_limit(app: Application, fake: Fa
 async def test_feedback_no_is_recorded_once_with_the_question(app: Application, fake: FakeBotAPI, recorder: MemoryRecorder) -> None:
     chat = new_chat()
     [reply] = await ask(app, fake, chat, ANSWERED)
-    no = encode("n", key_of("transport-apply"))
+    no = dict(reply.buttons())["No"]
     sent, answer = await press(app, fake, chat, reply.message_id, no)
     assert answer["text"] == "Thank you for telling us."
     assert recorder.feedbacks == [("transport-apply", False, ANSWERED, chat)]
@@ -156,9 +156,25 @@ async def test_feedback_no_is_recorded_once_with_the_question(app: Application, 
 async def test_feedback_yes_is_recorded(app: Application, fake: FakeBotAPI, recorder: MemoryRecorder) -> None:
     chat = new_chat()
     [reply] = await ask(app, fake, chat, "cancel taxi")
-    sent, answer = await press(app, fake, chat, reply.message_id, encode("y", key_of("transport-cancel")))
+    sent, answer = await press(app, fake, chat, reply.message_id, dict(reply.buttons())["Yes"])
     assert sent == [] and answer["text"] == "Thank you for telling us."
     assert recorder.feedbacks == [("transport-cancel", True, "cancel taxi", chat)]
+
+
+async def test_feedback_forged_for_another_chat_or_unsigned_is_refused(app: Application, fake: FakeBotAPI,
+                                                                      recorder: MemoryRecorder) -> None:
+    """A vote counts only on a button this bot sent to this chat: unsigned, copied from another chat, or
+    with a made-up signature, it gets the polite 'no longer works' and is not recorded."""
+    chat, elsewhere = new_chat(), new_chat()
+    [reply] = await ask(app, fake, chat, ANSWERED)
+    [theirs] = await ask(app, fake, elsewhere, ANSWERED)
+    key = key_of("transport-apply")
+    for data in (encode("n", key), dict(theirs.buttons())["No"], encode("n", key, "0" * 12)):
+        sent, answer = await press(app, fake, chat, reply.message_id, data)
+        assert answer and [s.text for s in sent] and "that button no longer works" in sent[0].text
+    assert recorder.feedbacks == []
+    sent, _ = await press(app, fake, chat, reply.message_id, dict(reply.buttons())["No"])
+    assert recorder.feedbacks == [("transport-apply", False, ANSWERED, chat)]
 
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document", "location"])

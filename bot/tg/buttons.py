@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from ..render import to_html
 from ..reply import Reply
-from .callbacks import ANSWER, MORE, NO, TOPIC, TOPICS, YES, decode
+from .callbacks import ANSWER, MORE, NO, TOPIC, TOPICS, YES, decode, signed
 from .keyboards import topic_keyboard, topics_keyboard, without
 from .logs import event
 from .replies import deliver
@@ -87,6 +87,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif press.action == MORE:
         await _more(query, context, loaded, chat_id, intent)
     elif press.action in (YES, NO):
+        if not signed(rt.button_secret, chat_id, press):  # not a button this bot sent to this chat
+            await _refuse(query, context, chat_id, "forged")
+            return
         await _feedback(query, context, rt, chat_id, intent, press.action == YES)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ..reply import Reply
@@ -22,12 +24,14 @@ def short(label: str, limit: int = MAX_LABEL) -> str:
     return cut + "…"
 
 
-def _button(label: str, action: str, key: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(short(label), callback_data=encode(action, key))
+def _button(label: str, action: str, key: str = "", signature: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(short(label), callback_data=encode(action, key, signature))
 
 
-def answer_keyboard(reply: Reply, catalogue: Catalogue, texts: Texts) -> InlineKeyboardMarkup:
-    """Tell me more (if there are details), related questions, then Was this helpful? Yes / No."""
+def answer_keyboard(reply: Reply, catalogue: Catalogue, texts: Texts,
+                    sign: Callable[[str, str], str] = lambda action, key: "") -> InlineKeyboardMarkup:
+    """Tell me more (if there are details), related questions, then Was this helpful? Yes / No (signed
+    with `sign(action, key)` for the chat, so a vote cannot be forged for a reply the bot never sent)."""
     intent = reply.intent or ""
     rows: list[list[InlineKeyboardButton]] = []
     if reply.details:
@@ -36,8 +40,9 @@ def answer_keyboard(reply: Reply, catalogue: Catalogue, texts: Texts) -> InlineK
         related_intent = catalogue.entry_intent.get(entry_id)
         if related_intent:
             rows.append([_button(title, ANSWER, key_of(related_intent))])
-    rows.append([_button(texts.label("helpful_yes"), YES, key_of(intent)),
-                 _button(texts.label("helpful_no"), NO, key_of(intent))])
+    key = key_of(intent)
+    rows.append([_button(texts.label("helpful_yes"), YES, key, sign(YES, key)),
+                 _button(texts.label("helpful_no"), NO, key, sign(NO, key))])
     return InlineKeyboardMarkup(rows)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from typing import Callable
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import ContextTypes
@@ -22,10 +23,10 @@ def _join(markup: InlineKeyboardMarkup | None, extra: InlineKeyboardMarkup) -> I
     return InlineKeyboardMarkup(rows + [list(row) for row in extra.inline_keyboard])
 
 
-def reply_markup(reply: Reply, loaded: Loaded) -> InlineKeyboardMarkup | None:
+def reply_markup(reply: Reply, loaded: Loaded, sign: Callable[[str, str], str] = lambda action, key: "") -> InlineKeyboardMarkup | None:
     """The buttons a reply of this kind gets."""
     if reply.kind == "answer":
-        return answer_keyboard(reply, loaded.catalogue, loaded.texts)
+        return answer_keyboard(reply, loaded.catalogue, loaded.texts, sign)
     if reply.kind == "clarify" and reply.options:
         return clarify_keyboard(reply)
     if reply.kind == "fallback" and loaded.catalogue.topics:
@@ -40,7 +41,7 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE, loaded: Loaded, reply: Rep
     rt = runtime(context)
     texts = loaded.texts
     body = to_html(reply)
-    markup = reply_markup(reply, loaded)
+    markup = reply_markup(reply, loaded, lambda action, key: rt.sign(chat_id, action, key))
     if chat_type != "private":
         username = context.bot.username
         body += "\n\n" + texts.html("group_hint", bot_username=username)

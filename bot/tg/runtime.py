@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from telegram.ext import ContextTypes
 from ..core import Bot
 from ..events import Recorder
 from ..reply import Reply, Who
+from . import callbacks
 from .flood import FloodGuard
 from .logs import event
 from .settings import Settings
@@ -52,6 +54,14 @@ class Runtime:
         except asyncio.TimeoutError:
             event("slow_message", logging.WARNING, budget_s=self.budget, chars=len(text or ""))
             return bot.fallback(text or "", reason="slow")
+
+    def sign(self, chat_id: int, action: str, key: str) -> str:
+        """A feedback button's signature for one chat, keyed by the bot token (so it survives restarts)."""
+        return callbacks.tag(self.button_secret, chat_id, action, key)
+
+    @property
+    def button_secret(self) -> bytes:
+        return hashlib.sha256(b"sendbot feedback buttons|" + self.settings.token.encode()).digest()
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_ids
