@@ -168,6 +168,23 @@ def test_5xx_and_polling_errors_are_retried(fake: FakeBotAPI, bot: BotProcess) -
     fake.wait(lambda: sum(e.get("event") == "api_retry" for e in bot.events()) >= 2, 5, "retry log lines")
 
 
+def test_a_bad_request_is_not_retried(fake: FakeBotAPI, bot: BotProcess) -> None:
+    chat = new_chat()
+    fake.fail("sendMessage", 400, times=1, description="Bad Request: can't parse entities")
+    fake.send_text(chat, ANSWERED)
+    fake.wait(lambda: any(e.get("event") == "send_failed" for e in bot.events()), 10, "the failed send logged")
+    time.sleep(1.0)
+    assert [c.status for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == chat] == [400]
+
+
+def test_a_bot_api_outage_of_several_seconds_loses_no_reply(fake: FakeBotAPI, bot: BotProcess) -> None:
+    chat = new_chat()
+    fake.fail("sendMessage", 502, times=6)  # about 0.5 + 1 + 2 + 4 + 8 s of retries: more than three quick ones
+    fake.send_text(chat, ANSWERED)
+    [reply] = fake.wait_replies(chat, 1, timeout=40)
+    assert reply.text.startswith("How do I apply")
+
+
 def test_logs_hold_no_token_and_no_message_text(fake: FakeBotAPI, bot: BotProcess) -> None:
     chat = new_chat()
     fake.send_text(chat, "my daughter Zebediah needs hydrotherapy")

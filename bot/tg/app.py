@@ -95,7 +95,7 @@ def build_application(settings: Settings, loaded: Loaded, recorder: Recorder | N
         builder = builder.base_url(settings.base_url)
     if settings.max_rate > 0:
         builder = builder.rate_limiter(RetryingRateLimiter(overall_max_rate=settings.max_rate, overall_time_period=1,
-                                                           max_retries=3))
+                                                           max_retries=10))
     if not updater:
         builder = builder.updater(None)
     app = builder.build()
