@@ -66,6 +66,38 @@ def test_requests_without_the_secret_are_refused(fake: FakeBotAPI, bot: BotProce
     assert fake.replies(chat) == []
 
 
+def _post(bot: BotProcess, body: bytes, secret: str | None = "s3cret-Value_1") -> int:
+    headers = {"Content-Type": "application/json", **({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {})}
+    request = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+    except (ConnectionError, urllib.error.URLError):
+        return -1  # the server closed the connection before reading the rest
+
+
+def test_the_same_update_delivered_three_times_is_answered_once(fake: FakeBotAPI, bot: BotProcess) -> None:
+    chat = new_chat()
+    update = json.dumps(fake.send_text(chat, ANSWERED, enqueue=False)).encode()
+    assert [_post(bot, update) for _ in range(3)] == [200, 200, 200]
+    fake.wait_replies(chat, 1)
+    time.sleep(1.0)
+    assert len(fake.replies(chat)) == 1
+
+
+def test_big_bodies_are_refused_and_unauthenticated_ones_are_not_read(fake: FakeBotAPI, bot: BotProcess) -> None:
+    big = b'{"update_id": 1, "padding": "' + b"x" * 3_000_000 + b'"}'
+    assert _post(bot, big, secret=None) in (403, -1)
+    assert _post(bot, big) in (413, -1)
+    chat = new_chat()
+    fake.send_text(chat, ANSWERED)  # still serving
+    assert fake.wait_replies(chat, 1)[0].text.startswith("How do I apply")
+    events = [e for e in bot.events() if e.get("event") == "webhook_refused"]
+    assert {"secret", "too-large"} <= {e.get("reason") for e in events}
+
+
 def test_health_check(bot: BotProcess) -> None:
     with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/healthz", timeout=5) as response:
         assert response.status == 200 and response.read() == b"ok"

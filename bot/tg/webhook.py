@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import signal
+from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any
 
@@ -27,6 +28,8 @@ from .settings import Webhook
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DRAIN_SECONDS = 5.0
+MAX_BODY = 1_048_576  # an update is a few kilobytes; anything over a megabyte is refused with 413
+REMEMBERED_UPDATES = 10_000  # update ids already queued: Telegram re-sends one when it missed our 200
 
 
 class Gate:
@@ -35,6 +38,16 @@ class Gate:
     def __init__(self) -> None:
         self.closing = False
         self.inflight = 0
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def first_time(self, update_id: int) -> bool:
+        """True the first time an update id arrives; a re-sent update is acknowledged and not queued again."""
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        while len(self._seen) > REMEMBERED_UPDATES:
+            self._seen.popitem(last=False)
+        return True
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait (a little, at least) until every accepted delivery has had its response written."""
@@ -45,16 +58,35 @@ class Gate:
             await asyncio.sleep(0.02)
 
 
+@tornado.web.stream_request_body
 class UpdateHandler(tornado.web.RequestHandler):
-    """POSTs from Telegram: check the secret, queue the update, answer 200."""
+    """POSTs from Telegram: check the secret before reading the body, cap its size, queue the update once."""
 
     def initialize(self, app: Application, secret: str, gate: Gate) -> None:
         self.app, self.secret, self.gate = app, secret, gate
         self.counted = False
+        self.chunks: list[bytes] = []
+        self.size = 0
 
     def prepare(self) -> None:
         self.gate.inflight += 1
         self.counted = True
+        given = self.request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            event("webhook_refused", logging.WARNING, reason="secret")
+            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)  # before a byte of the body is read
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            event("webhook_refused", logging.WARNING, reason="too-large")
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        self.request.connection.set_max_body_size(MAX_BODY)
+
+    def data_received(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > MAX_BODY:
+            event("webhook_refused", logging.WARNING, reason="too-large")
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        self.chunks.append(chunk)
 
     def _uncount(self) -> None:
         if self.counted:
@@ -68,19 +100,18 @@ class UpdateHandler(tornado.web.RequestHandler):
         self._uncount()
 
     async def post(self) -> None:
-        given = self.request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            event("webhook_refused", logging.WARNING, reason="secret")
-            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
         if self.gate.closing:
             self.set_status(HTTPStatus.SERVICE_UNAVAILABLE)  # not queued: Telegram delivers it again later
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.app.bot)
+            update = Update.de_json(json.loads(b"".join(self.chunks)), self.app.bot)
         except Exception:  # noqa: BLE001 - malformed input is the sender's problem, not a crash
             event("webhook_refused", logging.WARNING, reason="malformed")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        await self.app.update_queue.put(update)
+        if update is not None and not self.gate.first_time(update.update_id):
+            event("webhook_duplicate", logging.INFO)
+        else:
+            await self.app.update_queue.put(update)
         self.set_status(HTTPStatus.OK)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -123,7 +154,7 @@ async def serve(app: Application, hook: Webhook, allowed_updates: list[str], ret
         gate = Gate()
         routes = [(r"/healthz", HealthHandler),
                   (rf"/{hook.path}/?" if hook.path else r"/", UpdateHandler, {"app": app, "secret": hook.secret, "gate": gate})]
-        server = HTTPServer(tornado.web.Application(routes), xheaders=True)
+        server = HTTPServer(tornado.web.Application(routes), xheaders=True, max_body_size=MAX_BODY)
         server.listen(hook.port, address=hook.listen)
         await app.start()
 
