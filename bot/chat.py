@@ -19,7 +19,7 @@ def respond(bot: Bot, line: str, last: Reply | None) -> Reply | str:
     """One turn: picks up 'more' and option numbers from the previous reply, else asks the core."""
     text = line.strip()
     low = text.casefold()
-    if last is not None and last.kind == "clarify" and low.isdigit():
+    if last is not None and last.kind == "clarify" and low.isascii() and low.isdigit() and len(low) <= 3:
         choice = int(low)
         if 1 <= choice <= len(last.options):
             return bot.answer(last.options[choice - 1].intent, last.question)

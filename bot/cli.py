@@ -313,6 +313,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 become U+FFFD instead of a traceback
+        sys.stdin.reconfigure(errors="replace")
     try:
         return int(args.func(args) or 0)
     except DataError as exc:

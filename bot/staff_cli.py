@@ -22,6 +22,10 @@ _ITEM = re.compile(r"^\s*([cq]?)(\d+)\s*$", re.I)
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
+MAX_SINCE_DAYS = 36_500  # longer ago than any row can be kept
+MAX_ID = 2 ** 62  # SQLite's and PostgreSQL's largest row ids are below 2**63
+
+
 def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     """'30d', '12w', '24h', '3m' (months of 30 days), a bare number of days, or a date YYYY-MM-DD."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -29,6 +33,8 @@ def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     if match:
         number, unit = int(match.group(1)), (match.group(2) or "d").lower()
         hours = {"h": 1, "d": 24, "w": 24 * 7, "m": 24 * 30}[unit] * number
+        if hours > MAX_SINCE_DAYS * 24:
+            raise argparse.ArgumentTypeError(f"'{text}' is longer ago than anything kept; try 90d, or a date like 2026-10-01")
         return now - dt.timedelta(hours=hours)
     try:
         return dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time(), dt.timezone.utc)
@@ -136,6 +142,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
         print(f"'{args.item}' is not a group like c12 or a question id like 45 (see `sendbot unanswered`)", file=sys.stderr)
         return 2
     whole_group, number = match.group(1).lower() == "c", int(match.group(2))
+    if number > MAX_ID:
+        print(f"There is no question or group {args.item} (see `sendbot unanswered`)", file=sys.stderr)
+        return 1
     store = _store()
     try:
         if whole_group:

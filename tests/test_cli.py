@@ -131,3 +131,20 @@ def test_run_without_token_opens_the_terminal_chat() -> None:
                           cwd=REPO, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "computer program" in done.stdout and "bot> " in done.stdout
+
+
+@pytest.mark.parametrize("argv,stdin,code,says", [
+    (["ask"], b"how do i \xff\xfe apply for school transport\n", 0, "school transport"),
+    (["chat"], b"\xff\xfe\nquit\n", 0, "Goodbye"),
+    (["chat"], "transport\n\u00b2\n" .encode() + b"9" * 5000 + b"\nquit\n", 0, "Goodbye"),
+    (["unanswered", "--since", "99999999999d"], b"", 2, "longer ago than anything kept"),
+    (["learn", "99999999999999999999999"], b"", 1, "There is no question or group"),
+])
+def test_odd_terminal_input_gets_a_clear_message_never_a_traceback(argv: list[str], stdin: bytes, code: int, says: str,
+                                                                    tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "SENDBOT_DB": str(tmp_path / "db.sqlite")}
+    done = subprocess.run([sys.executable, "-m", "bot", *argv], input=stdin, capture_output=True, timeout=180, env=env,
+                          cwd=Path(__file__).resolve().parent.parent)
+    output = (done.stdout + done.stderr).decode("utf-8", "replace")
+    assert done.returncode == code, output[-2000:]
+    assert "Traceback" not in output and says in output
