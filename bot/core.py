@@ -203,9 +203,13 @@ class Bot:
         return bot
 
     # -- wording ----------------------------------------------------------
-    @functools.lru_cache(maxsize=256)
     def _smalltalk(self, reply: str) -> str:
-        return self.env.from_string(reply).render(self.context).strip()
+        """A small-talk reply, rendered once per Bot (a cache on the instance, so an old Bot and its index
+        are freed after /reload: a functools cache on the method kept every one alive)."""
+        cache: dict[str, str] = self.__dict__.setdefault("_smalltalk_cache", {})
+        if reply not in cache:
+            cache[reply] = self.env.from_string(reply).render(self.context).strip()
+        return cache[reply]
 
     def _template(self, name: str, **values: object) -> str:
         ctx = {**self.context, **values}

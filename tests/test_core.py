@@ -112,3 +112,19 @@ def test_load_turns_the_cycle_collector_back_on(data_copy) -> None:
     with pytest.raises(DataError):
         Bot.load(data_copy)
     assert gc.isenabled()
+
+
+def test_an_old_bot_is_freed_after_a_reload() -> None:
+    """Nothing module-level keeps a Bot (and its index) alive once nobody uses it (/reload builds a new one)."""
+    import gc
+    import weakref
+
+    from bot.core import Bot
+
+    bot = Bot.load()
+    for question in ("hello", "thanks", "how do i apply for school transport"):
+        bot.handle(question)
+    gone = weakref.ref(bot)
+    del bot
+    gc.collect()
+    assert gone() is None
