@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import language
-from .danger import POSSIBLE, URGENT
+from .danger import POSSIBLE, URGENT, Assessment
 from .message import Message
 from .reply import Option, Reply
 
@@ -50,11 +50,16 @@ def odd_input(bot: "Bot") -> Stage:
 
 
 def other_language(bot: "Bot") -> Stage:
-    """A message in another language gets a short reply in it, never an English answer matched from it."""
+    """A message in another language gets a short reply in it, never an English answer matched from it.
+
+    The crisis stage reads English only, so a message it cannot read always carries the 999 line: the
+    bot cannot tell whether someone is in danger."""
     def stage(message: Message) -> Reply | None:
         code = language.detect(message.text, known=message.known)
         if code == "en":
             return None
+        if not message.safety_line:
+            message.safety_line = bot.safety_line(Assessment(POSSIBLE))
         body = bot.translations.get(code) or bot._template("fallback.txt.j2", reason="language")
         return Reply(message.text, "fallback", body, bot.footer, language=code, extra={"reason": "language"})
     return stage

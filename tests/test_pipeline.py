@@ -40,3 +40,13 @@ def test_the_decision_reason_reaches_the_reply(bot: Bot) -> None:
     assert reply.kind == "fallback"
     assert reply.extra.get("decision") in ("low-confidence", "unknown-words", "nothing-matched", "close-options",
                                             "one-likely-option", "confident")
+
+
+def test_a_message_the_bot_cannot_read_always_carries_the_999_line(bot) -> None:
+    """The crisis stage reads English only, so every message in another language gets the safety line."""
+    for text in ("Mój syn ma drgawki i nie oddycha normalnie. Co mam robić?", "Ce este un plan EHCP pentru fiica mea de 14 ani?"):
+        reply = bot.handle(text)
+        if reply.language == "en":
+            continue  # misread as English: the English stages (crisis first) decided
+        assert reply.kind == "fallback" and reply.safety == "possible"
+        assert "999" in reply.safety_line and "999" in reply.body.splitlines()[0]

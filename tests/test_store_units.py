@@ -115,6 +115,9 @@ def test_a_message_with_a_safety_line_is_counted_not_kept(tmp_path, monkeypatch:
     store = open_store(close_at_exit=False)
     store.record(Reply("my son is in a bad way, what is a SILC", "fallback", "x", safety="possible"), 1, "cli")
     store.record(Reply("what is a widget", "fallback", "x"), 1, "cli")
+    # another language: the 999 line goes on unread, so it is no sign of danger and the question is kept
+    store.record(Reply("Gdzie mogę znaleźć pomoc", "fallback", "x", language="pl", safety="possible",
+                       extra={"reason": "language"}), 1, "cli")
     assert store.flush()
-    assert [q.text for q in store.questions()] == ["what is a widget"]
+    assert sorted(q.language for q in store.questions()) == ["en", "pl"]
     assert store.close()

@@ -159,7 +159,9 @@ class Store:
                 intent = f"crisis:{reply.extra.get('danger') or 'general'}"
             jobs = [self._count_job(now, kind, intent if kind in ("answer", "smalltalk", "crisis") else "", channel)]
             # A message that showed possible danger is counted, never kept: its words may say what happened.
-            if kind in KEPT_KINDS and reply.safety is None and any(ch.isalnum() for ch in reply.question):
+            # (Every message in another language carries the 999 line unread; it is kept, redacted, as before.)
+            read_as_danger = reply.safety is not None and reply.extra.get("reason") != "language"
+            if kind in KEPT_KINDS and not read_as_danger and any(ch.isalnum() for ch in reply.question):
                 jobs.append(self._question_job(now, kind, reply.question, reply.candidates, user, channel))
             for job in jobs:
                 self.writer.submit(job)
