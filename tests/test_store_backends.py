@@ -213,3 +213,26 @@ def test_two_processes_writing_at_once_lose_nothing(kind: str, tmp_path: Path, m
     assert len(set(texts)) == 2 * rows
     assert sum(c["n"] for c in store.counts() if c["kind"] == "fallback") == 2 * rows  # the counter upsert raced too
     store.close()
+
+
+def test_the_inbox_keeps_an_update_until_it_is_answered_then_only_its_id(store: Store) -> None:
+    body = json.dumps({"update_id": 501, "message": {"text": "my son Jack needs a blue badge"}})
+    assert store.inbox_add(501, 77, body).result(10) is True
+    assert store.inbox_add(501, 77, body).result(10) is False  # Telegram sent it again
+    assert store.inbox_pending() == [body]
+    store.inbox_done(501)
+    assert store.flush()
+    assert store.inbox_pending() == []
+    row = store.backend.rows(store.reader(), "SELECT body, done_at FROM inbox WHERE update_id = ?", (501,))[0]
+    assert row["body"] is None and row["done_at"]  # the words are gone as soon as the reply is out
+    assert store.inbox_add(501, 77, body).result(10) is False  # still recognised as answered
+
+
+def test_the_inbox_forgets_after_two_days_and_never_replays_a_stale_update(store: Store) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    store.clock = lambda: now - dt.timedelta(days=3)
+    assert store.inbox_add(601, 1, "{}").result(10)
+    store.clock = lambda: now
+    assert store.inbox_pending() == []  # over a day old: Telegram itself has given up on it
+    store.purge()
+    assert store.backend.rows(store.reader(), "SELECT update_id FROM inbox") == []

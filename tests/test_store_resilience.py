@@ -188,8 +188,9 @@ def test_close_waits_for_a_slow_warm_up_then_writes_what_was_queued(tmp_path: Pa
     interpreter's exit (a thread inside a model load at exit crashed the bot with SIGSEGV)."""
     store = make_store(tmp_path / "db.sqlite")
     finished: list[float] = []
-    store.writer.warm = lambda: (time.sleep(1.5), finished.append(time.monotonic()))
-    store.writer.start()
+    store.warm_up(lambda: (time.sleep(1.5), finished.append(time.monotonic())))
+    store.record(Reply("how do i cancel the taxi", "answer", "?", intent="transport-cancel"), 1, "cli")
+    assert store.flush(timeout=1.0) and not finished  # writes do not wait for the warm-up
     store.record(Reply("a question nobody answered", "fallback", "?"), 1, "cli")
     thread = store.writer._thread
     assert store.close(timeout=6.0)

@@ -76,12 +76,12 @@ def _secret(backend: Backend) -> bytes:
 def open_store(close_at_exit: bool = True, warm: bool = False) -> Store:
     """The store configured by the environment. Never touches the database until first use.
 
-    warm: a long-running bot loads the redaction model in the writer thread at once, so the first
-    unanswered question is not the one that waits for it."""
+    warm: a long-running bot loads the redaction model at once, beside the writer thread (so no write
+    waits for it), and the first unanswered question is not the one that waits for it."""
     backend = make_backend()
     store = Store(backend, Pseudonymiser(_secret(backend)), retention_days())
     if warm:
-        store.writer.warm = warm_up
+        store.warm_up(warm_up)
     store.writer.start()  # the daily purge runs even on a quiet day
     if close_at_exit:
         atexit.register(store.close)
@@ -97,5 +97,7 @@ def privacy_notice(days: int | None = None) -> str:
         "phone numbers, emails, postcodes, dates and NHS numbers taken out, so staff can add the answer.\n"
         "- For questions it does answer, it keeps only a count of how many times each answer was given.\n"
         "- It never keeps your name, username or chat id. A coded key links your questions so /forgetme can delete them.\n"
+        "- While a message is being answered it is held, so a restart cannot lose it; its words are deleted "
+        "as soon as the reply is sent.\n"
         f"- Everything is deleted after {days} days. Send /forgetme to delete your questions now."
     )

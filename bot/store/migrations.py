@@ -36,6 +36,16 @@ MIGRATIONS: list[tuple[int, str, tuple[str, ...]]] = [
             PRIMARY KEY (day, kind, intent, channel)
         )""",
     )),
+    (2, "the Telegram inbox: each update kept until it is answered, so none is lost to a crash", (
+        """CREATE TABLE inbox (
+            update_id BIGINT PRIMARY KEY,
+            chat_id BIGINT,
+            body TEXT,
+            received_at TEXT NOT NULL,
+            done_at TEXT
+        )""",
+        "CREATE INDEX inbox_done_at ON inbox (done_at)",
+    )),
 ]
 
 LATEST = MIGRATIONS[-1][0]

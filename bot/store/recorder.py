@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -30,6 +31,8 @@ KEPT_KINDS = ("fallback", "clarify")  # replies whose (redacted) words are kept
 UNHELPFUL = "unhelpful"
 TOP_CANDIDATES = 3
 FORGET_TIMEOUT = 10.0
+INBOX_DAYS = 2  # ids of answered updates kept this long (Telegram re-sends for up to a day)
+REPLAY_HOURS = 24  # an update not answered within this long is not answered after a restart either
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -199,6 +202,35 @@ class Store:
             log.error("forget did not finish yet (%s); it stays queued", type(exc).__name__)
             return 0
 
+    # -- the Telegram inbox (bot/tg/inbox.py) -------------------------------------
+    def inbox_add(self, update_id: int, chat_id: int | None, body: str) -> Future[bool]:
+        """Keep an update until it is answered; the future says whether it is new (False: seen before)."""
+        now = stamp(self.clock())
+
+        def job(backend: Backend, conn: Any) -> bool:
+            cur = backend.execute(conn, "INSERT INTO inbox (update_id, chat_id, body, received_at) VALUES (?, ?, ?, ?) "
+                                        "ON CONFLICT (update_id) DO NOTHING", (update_id, chat_id, body, now))
+            return bool(cur.rowcount)
+
+        return self.writer.submit(job)
+
+    def inbox_done(self, update_id: int) -> None:
+        """The update was answered: forget its body at once, keep its id a while to recognise a re-send."""
+        now = stamp(self.clock())
+        self.writer.submit(lambda backend, conn: backend.execute(
+            conn, "UPDATE inbox SET body = NULL, done_at = ? WHERE update_id = ?", (now, update_id)))
+
+    def inbox_pending(self) -> list[str]:
+        """Bodies of updates received but never answered (the process stopped or crashed), oldest first."""
+        try:
+            since = stamp(self.clock() - dt.timedelta(hours=REPLAY_HOURS))
+            rows = self.backend.rows(self.reader(), "SELECT body FROM inbox WHERE done_at IS NULL AND body IS NOT NULL "
+                                                    "AND received_at >= ? ORDER BY update_id", (since,))
+        except Exception as exc:  # noqa: BLE001 - start anyway; Telegram still holds what it has not confirmed
+            log.error("the inbox could not be read: %s", self.backend.describe(exc))
+            return []
+        return [str(r["body"]) for r in rows]
+
     def stats(self, days: int = 7) -> list[dict[str, Any]]:
         """Replies per kind per day for the last `days` days, newest first; [] if the database is unavailable."""
         since = (self.clock() - dt.timedelta(days=max(days, 1) - 1)).date().isoformat()
@@ -239,6 +271,9 @@ class Store:
         cutoff = self.clock() - dt.timedelta(days=self.retention_days)
         gone = backend.execute(conn, "DELETE FROM questions WHERE at < ?", (stamp(cutoff),)).rowcount or 0
         gone += backend.execute(conn, "DELETE FROM daily_counts WHERE day < ?", (cutoff.date().isoformat(),)).rowcount or 0
+        # The inbox keeps ids for INBOX_DAYS to recognise re-sends; a body never answered goes then too.
+        inbox_cutoff = stamp(self.clock() - dt.timedelta(days=INBOX_DAYS))
+        gone += backend.execute(conn, "DELETE FROM inbox WHERE received_at < ?", (inbox_cutoff,)).rowcount or 0
         if gone:
             log.info("retention: purged %d row(s) older than %d days", gone, self.retention_days)
         return int(gone)
@@ -254,8 +289,23 @@ class Store:
         """Wait for queued writes; True when all were written."""
         return self.writer.flush(timeout)
 
+    def warm_up(self, load: Callable[[], None]) -> None:
+        """Load the redaction model in a thread of its own now; close() waits for it."""
+        def run() -> None:
+            try:
+                load()
+            except Exception as exc:  # noqa: BLE001 - each question handles a missing model by itself
+                log.error("the redaction model could not be loaded ahead: %s", type(exc).__name__)
+
+        self._warming = threading.Thread(target=run, name="sendbot-redaction-warm-up", daemon=True)
+        self._warming.start()
+
     def close(self, timeout: float | None = None) -> bool:
-        """Write what is queued, stop the writer and close connections."""
+        """Write what is queued, stop the writer and close connections (after a model load under way:
+        a thread inside spaCy when the interpreter shuts down can crash the process)."""
+        warming = getattr(self, "_warming", None)
+        if warming is not None:
+            warming.join(timeout=30.0)
         done = self.writer.close(timeout)
         conn = getattr(self._local, "conn", None)
         if conn is not None:

@@ -35,7 +35,6 @@ class Writer:
     def __init__(self, backend: Backend, periodic: Job | None = None, every: float = 86_400.0,
                  first_after: float = 60.0, maxsize: int = MAX_QUEUE):
         self.backend = backend
-        self.warm: Callable[[], None] | None = None  # slow set-up (the redaction model) run first in the thread
         self.periodic = periodic
         self.every = every
         self._queue: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue(maxsize=maxsize)
@@ -132,11 +131,6 @@ class Writer:
 
     def _run(self) -> None:
         """The loop: take a batch, write it, run the daily job when due, stop on None."""
-        if self.warm is not None:
-            try:
-                self.warm()
-            except Exception as exc:  # noqa: BLE001 - each job handles a missing model by itself
-                log.error("store warm-up failed: %s", type(exc).__name__)
         stop = False
         while not stop:
             batch: list[tuple[Job, Future[Any]]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 from ..events import NullRecorder, Recorder
 from . import buttons, handlers, staff
 from .flood import FloodGuard
+from .inbox import DurableQueue, inbox_of
 from .logs import event
 from .ratelimit import RetryingRateLimiter
 from .runtime import KEY, Runtime
@@ -30,8 +32,12 @@ NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO 
 
 
 async def _post_init(app: Application) -> None:
-    """Publish the command menu (wording from the labels template); a failure is logged, not fatal."""
+    """Queue again what a crash left unanswered; publish the command menu (a failure is logged, not fatal)."""
     rt: Runtime = app.bot_data[KEY]
+    if isinstance(app.update_queue, DurableQueue):
+        replayed = await asyncio.to_thread(app.update_queue.replay, app.bot)
+        if replayed:
+            event("replayed", logging.WARNING, updates=replayed)
     texts = rt.live.current.texts
     try:
         await app.bot.set_my_commands([BotCommand(name, texts.label(f"cmd_{name}")) for name in PUBLIC_COMMANDS])
@@ -81,11 +87,15 @@ def register(app: Application, settings: Settings) -> None:
 def build_application(settings: Settings, loaded: Loaded, recorder: Recorder | None = None, *,
                       updater: bool = True) -> Application:
     """The Application for these settings and this knowledge; `updater=False` for tests that feed updates directly."""
+    inbox = inbox_of(recorder)
+    queue = DurableQueue()
+    queue.inbox = inbox
     builder = (
         ApplicationBuilder()
         .token(settings.token)
+        .update_queue(queue)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT))
+        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT, on_done=inbox.inbox_done if inbox else None))
         .connect_timeout(5).read_timeout(15).write_timeout(15).pool_timeout(10)
         .get_updates_connect_timeout(5).get_updates_pool_timeout(10)
         .post_init(_post_init)

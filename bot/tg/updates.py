@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable
+import logging
+from typing import Any, Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -22,11 +23,23 @@ def chat_of(update: object) -> int | None:
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Up to N updates at once across chats; within one chat, strictly one after another in arrival order."""
 
-    def __init__(self, max_concurrent_updates: int = 64):
+    def __init__(self, max_concurrent_updates: int = 64, on_done: Callable[[int], None] | None = None):
+        """`on_done(update_id)` runs once an update has been handled (the inbox forgets it then)."""
         super().__init__(max_concurrent_updates)
         self._tails: dict[int, asyncio.Future[None]] = {}
+        self.on_done = on_done
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            if self.on_done is not None and isinstance(update, Update):
+                try:
+                    self.on_done(update.update_id)
+                except Exception as exc:  # noqa: BLE001 - the reply is out; a lost mark only means a replay
+                    logging.getLogger("sendbot.telegram").error("inbox_done_failed", extra={"fields": {"error": type(exc).__name__}})
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = chat_of(update)
         if chat is None:
             await super().process_update(update, coroutine)
