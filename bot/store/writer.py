@@ -84,7 +84,7 @@ class Writer:
         timeout = EXIT_WAIT if timeout is None else timeout
         deadline = time.monotonic() + timeout
         thread = self._thread
-        done = self.flush(timeout) if self.used else True
+        done = self.flush(timeout)
         if thread is not None:
             try:
                 self._queue.put(None, timeout=0.5)

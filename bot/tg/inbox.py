@@ -5,7 +5,8 @@ every update of a batch on the application's queue, and the webhook answers 200 
 So a queue whose put first writes the update to the store's inbox, and awaits that write, records each
 update before Telegram lets go of it. The chat-ordered processor marks it done once its reply is sent;
 on start, whatever was received and never done (a SIGKILL, a power cut) is put back on the queue.
-An update Telegram delivers again (after a crash, or a missed 200) is recognised by its id and dropped.
+An update Telegram delivers again (after a crash, or a missed 200) is recognised by its id and dropped:
+in memory for the last 10,000, and by the inbox across restarts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import OrderedDict
 from typing import Any, Protocol
 
 from telegram import Update
@@ -20,6 +22,7 @@ from telegram import Update
 from .logs import event
 
 WRITE_WAIT = 5.0  # seconds to wait for the store; past that the update is answered without a durable record
+REMEMBERED = 10_000  # update ids also remembered in memory, so a re-send is dropped even without a store
 
 
 class Inbox(Protocol):
@@ -46,11 +49,23 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         super().__init__()
         self.inbox: Inbox | None = None
         self.closed = False  # the application's stop signal has been queued: nothing after it is read
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def _first_time(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        while len(self._seen) > REMEMBERED:
+            self._seen.popitem(last=False)
+        return True
 
     async def put(self, item: Any) -> None:
         if not isinstance(item, Update):  # the application's stop signal
             self.closed = True
             await super().put(item)
+            return
+        if not self._first_time(item.update_id):
+            event("duplicate_update", logging.INFO)
             return
         if self.inbox is not None:
             try:
@@ -80,6 +95,7 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
                 event("inbox_unreadable", logging.ERROR, error=type(exc).__name__)
                 continue
             if update is not None:
+                self._first_time(update.update_id)
                 self.put_nowait(update)
                 count += 1
         return count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -59,8 +60,9 @@ class Runtime:
         """A feedback button's signature for one chat, keyed by the bot token (so it survives restarts)."""
         return callbacks.tag(self.button_secret, chat_id, action, key)
 
-    @property
+    @functools.cached_property
     def button_secret(self) -> bytes:
+        """Derived from the token once; the token itself never goes into a button."""
         return hashlib.sha256(b"sendbot feedback buttons|" + self.settings.token.encode()).digest()
 
     def is_staff(self, user_id: int | None) -> bool:

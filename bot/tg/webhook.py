@@ -13,7 +13,6 @@ import hmac
 import json
 import logging
 import signal
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any
 
@@ -29,7 +28,6 @@ from .settings import Webhook
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DRAIN_SECONDS = 5.0
 MAX_BODY = 1_048_576  # an update is a few kilobytes; anything over a megabyte is refused with 413
-REMEMBERED_UPDATES = 10_000  # update ids already queued: Telegram re-sends one when it missed our 200
 
 
 class Gate:
@@ -38,16 +36,6 @@ class Gate:
     def __init__(self) -> None:
         self.closing = False
         self.inflight = 0
-        self._seen: OrderedDict[int, None] = OrderedDict()
-
-    def first_time(self, update_id: int) -> bool:
-        """True the first time an update id arrives; a re-sent update is acknowledged and not queued again."""
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        while len(self._seen) > REMEMBERED_UPDATES:
-            self._seen.popitem(last=False)
-        return True
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait (a little, at least) until every accepted delivery has had its response written."""
@@ -108,10 +96,7 @@ class UpdateHandler(tornado.web.RequestHandler):
         except Exception:  # noqa: BLE001 - malformed input is the sender's problem, not a crash
             event("webhook_refused", logging.WARNING, reason="malformed")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        if update is not None and not self.gate.first_time(update.update_id):
-            event("webhook_duplicate", logging.INFO)
-        else:
-            await self.app.update_queue.put(update)
+        await self.app.update_queue.put(update)  # a re-sent update is recognised there (bot/tg/inbox.py)
         self.set_status(HTTPStatus.OK)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
