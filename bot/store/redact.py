@@ -289,10 +289,12 @@ def _schools(text: str) -> list[Span]:
     return spans
 
 
-_STREET_KIND = (r"(?:road|rd|lane|ln|avenue|ave|close|grove|crescent|cres|drive|street|way|mount|terrace|gardens|court|"
-                r"place|view|walk|rise|hill|green|square|row|park|fold|garth|croft|parade|vale|approach|mews|wood|chase)")
+_STREET_KIND = (r"(?:road|rd|lane|ln|avenue|ave|close|grove|crescent|cres|drive|street|way|mount|terrace|gardens|gdns|"
+                r"court|place|view|walk|rise|hill|green|square|row|park|fold|garth|croft|parade|vale|approach|mews|wood|"
+                r"chase|brow|bank|gate|side|fields|grange|heights|meadows?|lawns?|nook|dale|wharf|quay|glade|boulevard|"
+                r"ridge|hollow|st)")
 _ADDRESS = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}{_STREET_KIND}\b", re.I)
-_STREET = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,2}(?:Road|Lane|Avenue|Close|Grove|Crescent|Drive|Street|Terrace|Gardens|Mount|Way)\b")
+_STREET = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,2}(?:Road|Lane|Avenue|Close|Grove|Crescent|Drive|Street|Terrace|Gardens|Mount|Way|Brow|Garth|Croft|Fold|Rise|Mews|Grange|Heights)\b")
 
 
 def _addresses(text: str) -> list[Span]:
@@ -340,7 +342,31 @@ _CONTEXT_NAMES = (
     re.compile(rf"\b(?:my|our|his|her)\s+(?:son|daughter|lad|girl|boy|grandson|granddaughter|child|kid|sister|brother)\s+"
                rf"(?:is\s+)?({_LOWER_NAME})(?=\s*(?:[,.!?;]|and\b|has\b|is\b|hes\b|shes\b|\d|$))", re.I),
     re.compile(rf"\bfor\s+({_LOWER_NAME})\s*,\s*(?:she|he|they)\b", re.I),
+    # "jack's dad", "ellie's meds": a possessive before what a child has or who is around them
+    re.compile(rf"\b({_LOWER_NAME})['’]s\s+(?:mum|mam|mom|dad|nan|nana|gran|grandma|grandad|grandparents|brother|sister|"
+               rf"twin|class|teacher|ta|tutor|keyworker|key\s+worker|social\s+worker|appointment|referral|report|meds|"
+               rf"medication|wheelchair|escort|bus|place|placement|provision|behaviour|anxiety|sleep|speech|therapy|physio|"
+               rf"ot|salt|ep|pep|iep|support|hours|timetable|attendance|exclusion|case|file|dla|pip|condition|seizures|"
+               rf"epilepsy|autism|adhd|birthday|bedroom|room|needs|ehc|ehcp|sen|send|annual)\b", re.I),
+    # a lower-case name starting a sentence before what it does: "grace wont go in", "kai has been off"
+    re.compile(rf"(?:^|[.!?]\s+)({_LOWER_NAME})\s+(?:has|hasn't|hasnt|is|isn't|isnt|was|wasn't|wasnt|won't|wont|can't|cant|"
+               rf"doesn't|doesnt|didn't|didnt|keeps|refuses|started|struggles|loves|hates|needs|goes|gets|had|"
+               rf"will|would|wants|said|says|told|came|comes|attends|got)\b"),
+    # "its precious here", "this is marek"; "i spoke to paula at the council"
+    re.compile(rf"\b(?:it['’]?s|this\s+is)\s+({_LOWER_NAME})\s+(?:here|again|from)\b", re.I),
+    re.compile(rf"\b(?:spoke|speak|speaking|talked|talking|spoken)\s+(?:to|with)\s+({_LOWER_NAME})"
+               rf"(?=\s*(?:[,.!?]|at\b|from\b|in\b|who\b|and\b|$))", re.I),
+    re.compile(rf"\b(?:emailed|rang|phoned|texted|messaged|met\s+with)\s+({_LOWER_NAME})"
+               rf"(?=\s*(?:[,.!?]|at\b|from\b|in\b|who\b|and\b|$))", re.I),
+    # a name signing off after a dash: "... thanks - ptolemy crankshaw"
+    re.compile(rf"(?:^|\s)[-–—~]+\s*({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)\s*[.!]*\s*$"),
 )
+
+# After "my daughter" and before "is 7", "(7)", ", 7" or "aged 7", any word but a little one is a name,
+# even one that is also an everyday word ("my daughter willow is 7").
+_RELATION_AGE = re.compile(
+    rf"\b(?:my|our|his|her|their)\s+{_RELATION_ADJ}{_RELATIONS}\s*,?\s+({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)"
+    rf"(?=\s*(?:,\s*|\(\s*|\s+is\s+|\s+who\s+is\s+|\s+aged\s+|\s+age\s+)\d)", re.I)
 
 
 _AND_NEXT = re.compile(rf"\s+(?:and|&)\s+({_NAME_WORD})")
@@ -357,6 +383,13 @@ def _names_in_context(text: str) -> list[Span]:
                 if _everyday(word.group(0)):
                     break
                 spans.append((start + word.start(), start + word.end()))
+    for m in _RELATION_AGE.finditer(text):
+        start = m.start(1)
+        for word in _WORD.finditer(m.group(1)):
+            low = word.group(0).casefold()
+            if low in NOT_NAMES or low in SEND_TERMS or (word.start() and _everyday(word.group(0))):
+                break
+            spans.append((start + word.start(), start + word.end()))
     for begin, end in list(spans):  # "harvey and hollie": a second name joined to a found one
         m = _AND_NEXT.match(text, end)
         if m and not _everyday(m.group(1)):
@@ -503,6 +536,71 @@ def _known_word(word: str) -> bool:
     return any(f in known_words() or is_english(f) or f in common_words() for f in _forms(low) if f)
 
 
+# A word of the name list this far down the English frequency list is far more often a name than a word.
+NAME_RANK = 2000
+
+
+def _rare_listed_name(word: str) -> bool:
+    """"darius", "skye", "freddie": in the name list, rare as an English word, not the knowledge base's."""
+    from ..english import rank
+
+    low = word.casefold().replace("’", "'")
+    if low.endswith("'s"):
+        low = low[:-2]
+    if low not in listed_names() or low in NOT_NAMES or low in known_words() or low in conditions_and_places():
+        return False
+    place = rank(low)
+    return (place is None or place > NAME_RANK) and low not in common_words()
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]|[.!?]['\"”’)])\s*$")
+
+
+_NEIGHBOUR_BEFORE = re.compile(rf"({_NAME_WORD})\s+(?:(?:and|of|for|&)\s+)?$")
+_NEIGHBOUR_AFTER = re.compile(rf"\s+(?:(?:and|of|for|&)\s+)?({_NAME_WORD})")
+
+
+def _in_service_name(text: str, m: re.Match[str]) -> bool:
+    """An English word between capitalised words the bot knows, as in "the Deaf and Hearing Impaired
+    Service" or "a Special Guardianship Order": part of the name of a service, not a person."""
+    from ..english import is_english
+
+    if not is_english(m.group(0).casefold()):
+        return False
+    for found in (_NEIGHBOUR_BEFORE.search(text, 0, m.start()), _NEIGHBOUR_AFTER.match(text, m.end())):
+        if found and (_SENTENCE_START.search(text, 0, found.start(1)) or found.group(1) in ("I", "I'm", "Im")):
+            continue  # capitalised because a sentence starts there
+        if found and _capitalised(found.group(1)) and _known_word(found.group(1)) \
+                and found.group(1).casefold() not in listed_names():
+            low = found.group(1).casefold()
+            if low in known_words() or low in common_words():
+                return True
+    return False
+
+
+def _capitalised_names(text: str) -> list[Span]:
+    """A capitalised word inside a sentence that is neither the knowledge base's nor everyday English:
+    "can Grace get transport", "we saw Okafor". Skipped when most words are capitalised (Title Case)."""
+    words = list(_WORD.finditer(text))
+    if len(words) >= 4 and sum(_capitalised(m.group(0)) for m in words) > len(words) / 2:
+        return []
+    spans = []
+    for m in words:
+        w = m.group(0)
+        if not _capitalised(w) or (w.isupper() and len(w) > 1) or len(w) < 2 or _SENTENCE_START.search(text, 0, m.start()):
+            continue
+        low = w.casefold().replace("’", "'")
+        base = low[:-2] if low.endswith("'s") else low
+        if base in NOT_NAMES or base in known_words() or base in conditions_and_places() or base in _MONTH_WORDS:
+            continue
+        if base in common_words() and base not in listed_names():
+            continue
+        if base not in listed_names() and _in_service_name(text, m):
+            continue
+        spans.append(m.span())
+    return spans
+
+
 def _unknown_words(text: str) -> list[tuple[str, Span]]:
     """The guard: any word that is neither English, nor the knowledge base's, nor text-speak.
 
@@ -513,7 +611,7 @@ def _unknown_words(text: str) -> list[tuple[str, Span]]:
         w = m.group(0)
         if len(w) < 2 or w.isupper() and len(w) <= 6:  # acronyms (EHCP, SALT, LS) are kept
             continue
-        if not _known_word(w):
+        if not _known_word(w) or _rare_listed_name(w):
             out.append(("name" if w.casefold().strip("'’s") in listed_names() or _capitalised(w) else "word", m.span()))
     return out
 
@@ -576,6 +674,7 @@ RECOGNISERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
     ("professional", _people),
     ("name", _names),
     ("name", _names_in_context),
+    ("name", _capitalised_names),
 )
 
 
