@@ -115,6 +115,27 @@ def test_real_parent_questions_keep_every_known_word() -> None:
     ("EHCP ref EHC/2024/0345 for Amira's review at Leeds General Infirmary", ["EHCP", "Leeds General Infirmary"], ["EHC/2024/0345", "Amira"]),
     ("shes layla, 9, and non-verbal with hypermobility, waiting 40 weeks in Armley", ["non-verbal", "hypermobility", "40 weeks", "Armley"], ["layla"]),
     ("a special school or our local primary, post-16", ["a special school", "our local primary", "post-16"], []),
+    # a capitalised word inside a sentence that is neither everyday nor the bot's, and first names of many origins
+    ("Can Grace get transport if she moves to a SILC?", ["transport", "SILC"], ["Grace"]),
+    ("We are with the Deaf and Hearing Impaired Service and have a Special Guardianship Order",
+     ["Deaf and Hearing Impaired Service", "Special Guardianship Order"], []),
+    ("Can a GP refer for ADHD? Son Hamza, 8, NHS 943 476 5919", ["ADHD", "8"], ["Hamza"]),
+    ("Will has just turned 18. Does he sign the EHC3 now?", ["18", "EHC3"], ["Will"]),
+    ("Will the school still get funding for him?", ["Will the school"], []),
+    ("Do I need to give the school his diagnosis letter? I don't want everyone seeing it. Grace", ["diagnosis"], ["Grace"]),
+    ("Who enforces the plan? Hunter Year 2 at Oakwood Primary", ["Year 2"], ["Hunter", "Oakwood"]),
+    ("He was in there 2 hours. Donna Feather 07700 900123", ["2 hours"], ["Donna", "Feather", "900123"]),
+    ("Nobody believes us. Lily's mum", ["Nobody believes us"], ["Lily"]),
+    ("Dad here. Mark Okafor. Son Year 3. Who decides?", ["Dad here", "Year 3"], ["Mark", "Okafor"]),
+    ("my daughter willow is 7 and has PDA", ["PDA", "7"], ["willow"]),
+    ("me and jack's dad are separated, i spoke to paula at the council", ["separated", "council"], ["jack", "paula"]),
+    ("hi its lin, the ot assessment got cancelled again", ["ot assessment"], ["lin"]),
+    ("her name summer holt, can she get travel training", ["travel training"], ["summer", "holt"]),
+    ("harper and her twin sister skye both have autism", ["twin sister", "autism"], ["skye"]),
+    ("we live at 14b Kirkstall Brow LS5", [], ["Kirkstall Brow"]),
+    ("my son is autistic and non-verbal", ["non-verbal"], []),
+    ("how long is the wait for an EHCP in Manchester, we moved from Bradford in the Summer term",
+     ["Manchester", "Bradford", "Summer term"], []),
 ])
 def test_layers_catch_what_no_phrase_announces(text: str, kept: list[str], gone: list[str]) -> None:
     out = redact(text)

@@ -362,6 +362,64 @@ _CONTEXT_NAMES = (
     re.compile(rf"(?:^|\s)[-–—~]+\s*({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)\s*[.!]*\s*$"),
 )
 
+# Places where a first name is taken even when it is also an everyday word ("Will has just turned 18",
+# "Bill here", "Hope's mum", "Child: Angel", "River is 10", a message that ends "... at all. Faith").
+_CLOSERS = frozenset("thanks thank thx ta cheers regards best love help please urgent asap sorry anyone "
+                     "desperate confused x xx xxx ok okay bye".split())
+_FIRST_NAME_PLACES = (
+    re.compile(rf"(?:^|[.!?]\s+)({_NAME_WORD})\s+(?:has|hasn't|hasnt|is|isn't|isnt|was|wasn't|wasnt|won't|wont|can't|"
+               rf"cant|doesn't|doesnt|didn't|didnt|keeps|refuses|started|struggles|loves|hates|needs|goes|gets|had|"
+               rf"sits|turned|turns|wants|attends|came|comes|got|said|says)\b"),
+    re.compile(rf"^\s*(?:(?:hi|hello|hiya|hey)\b[\s,!]*)?(?:(?:it['’]?s|this\s+is)\s+)?({_NAME_WORD})\s+here\b", re.I),
+    re.compile(rf"\b({_NAME_WORD})['’]s\s+(?:mum|mam|mom|mummy|dad|daddy|nan|nana|nanna|gran|granny|grandma|grandad|"
+               rf"grandpa|auntie|aunty|aunt|uncle|carer|foster\s+carer|step-?mum|step-?dad|brother|sister|guardian)\b", re.I),
+    re.compile(rf"\b(?:child|son|daughter|pupil|student|young\s+person|name)\s*[:\-]\s*({_NAME_WORD})", re.I),
+    re.compile(rf"(?:^|[.!?]\s+|\b(?:and|but|so)\s+)({_NAME_WORD})\s+(?:is|turned|turns|who\s+is)\s+\d{{1,2}}"
+               rf"(?=\s*(?:[,.;!?]|$|and\b|years?\b|yrs?\b|yo\b|y/o\b|now\b|next\b|in\b|with\b|but\b|&))", re.I),
+    re.compile(rf"(?:^|[.!?…)]\s+|\n\s*|(?<!\w)[-–—~]+\s*|\bx+\s+)({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)"
+               rf"(?:\s+(?:and|&)\s+[^\s.!?]+)?(?:\s*(?:[,(]|(?=[+\d]))[^.!?\n]{{0,60}})?\s*[.!x]*\s*$"),
+    # "Will's in Year 6", "Hunter Year 2", "River - Year 1 -", "son Harley Year 2"
+    re.compile(rf"(?:^|[.!?]\s+)({_NAME_WORD})['’]s\s+(?:in|at|on|got|been|just|now|still|not|really|only|always|never|"
+               rf"started|starting|going|doing|off|out|had|having)\b"),
+    re.compile(rf"\b({_NAME_WORD})(?:\s*[,\-–(]\s*|\s+)(?:year|yr|y)\s?\d{{1,2}}\b", re.I),
+    # "hi its lin, ..." at the start of a message
+    re.compile(rf"^\s*(?:(?:hi|hello|hiya|hey)\b[\s,!]*)?(?:it['’]?s|this\s+is|i['’]?m|im)\s+({_NAME_WORD})\s*[,.\-]", re.I),
+)
+
+
+STOP_WORD_NAMES = frozenset({"Will"})  # capitalised before "has", "here" or "'s in": a name, not "will"
+_YEAR_PLACE = _FIRST_NAME_PLACES[-2]
+_SIGN_OFF_PLACE = _FIRST_NAME_PLACES[5]
+_ANNOUNCED_PLACES = (_FIRST_NAME_PLACES[1], _FIRST_NAME_PLACES[3], _FIRST_NAME_PLACES[-1])  # "X here", "child: X", "its X,"
+
+
+def _first_name_places(text: str) -> list[Span]:
+    """A word in a first name's place: a first name (even an everyday word), or any word that is not
+    everyday; a second capitalised word goes with it as a surname."""
+    spans: list[Span] = []
+    for pattern in _FIRST_NAME_PLACES:
+        for m in pattern.finditer(text):
+            start = m.start(1)
+            for i, word in enumerate(_WORD.finditer(m.group(1))):
+                w = word.group(0)
+                low = w.casefold().replace("’", "'")
+                base = low[:-2] if low.endswith("'s") else low
+                if (base in NOT_NAMES and not (w in STOP_WORD_NAMES and pattern is not _YEAR_PLACE)) or base in SEND_TERMS \
+                        or base in _CLOSERS or base in conditions_and_places() or (w.isupper() and len(w) > 1):
+                    break
+                if w in STOP_WORD_NAMES:
+                    spans.append((start + word.start(), start + word.end()))
+                    continue
+                announced = pattern in _ANNOUNCED_PLACES
+                if i == 0 and not (base in first_names() or (not _everyday(base) and (
+                        announced or _capitalised(w) or not _known_word(w)))):
+                    break
+                if i == 1 and not (_capitalised(w) and (base in surnames() or not _everyday(base) or pattern is _SIGN_OFF_PLACE)):
+                    break
+                spans.append((start + word.start(), start + word.end()))
+    return spans
+
+
 # After "my daughter" and before "is 7", "(7)", ", 7" or "aged 7", any word but a little one is a name,
 # even one that is also an everyday word ("my daughter willow is 7").
 _RELATION_AGE = re.compile(
@@ -369,6 +427,7 @@ _RELATION_AGE = re.compile(
     rf"(?=\s*(?:,\s*|\(\s*|\s+is\s+|\s+who\s+is\s+|\s+aged\s+|\s+age\s+)\d)", re.I)
 
 
+_ANNOUNCING = (_CONTEXT_NAMES[1], _CONTEXT_NAMES[8])  # "her name is ...", "called ..."
 _AND_NEXT = re.compile(rf"\s+(?:and|&)\s+({_NAME_WORD})")
 
 
@@ -379,8 +438,10 @@ def _names_in_context(text: str) -> list[Span]:
     for pattern in _CONTEXT_NAMES:
         for m in pattern.finditer(text):
             start = m.start(1)
+            announced = pattern in _ANNOUNCING
             for word in _WORD.finditer(m.group(1)):
-                if _everyday(word.group(0)):
+                low = word.group(0).casefold()
+                if _everyday(word.group(0)) and not (announced and (low in first_names() or low in surnames())):
                     break
                 spans.append((start + word.start(), start + word.end()))
     for m in _RELATION_AGE.finditer(text):
@@ -406,7 +467,22 @@ def _surnames(text: str, found: list["Found"]) -> list[Span]:
     for f in found:
         if f.kind in ("name", "professional"):
             m = _NEXT_WORD.match(text, f.end)
-            if m and _capitalised(m.group(1)) and not _everyday(m.group(1)) and not m.group(1).isupper():
+            if m and _capitalised(m.group(1)) and not m.group(1).isupper() and (
+                    not _everyday(m.group(1)) or m.group(1).casefold() in surnames()):
+                spans.append(m.span(1))
+    return spans
+
+
+_PREVIOUS_WORD = re.compile(rf"({_NAME_WORD})[ \t]+$")
+
+
+def _forenames(text: str, found: list["Found"]) -> list[Span]:
+    """A capitalised first name straight before a found name is part of it ("Mark [Okafor]")."""
+    spans = []
+    for f in found:
+        if f.kind in ("name", "professional"):
+            m = _PREVIOUS_WORD.search(text, max(0, f.start - LOOK_BACK), f.start)
+            if m and _capitalised(m.group(1)) and not m.group(1).isupper() and m.group(1).casefold() in first_names():
                 spans.append(m.span(1))
     return spans
 
@@ -486,11 +562,45 @@ def known_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def known_capitalised() -> frozenset[str]:
+    """Words the knowledge base writes with a capital ("Lighthouse", "Mindmate"): its own proper names.
+    A first name it only uses in lower case ("rose" as a verb) is still a name when a parent capitalises it."""
+    from ..loader import data_root
+
+    root = data_root()
+    found: set[str] = set()
+    for path in [*sorted((root / "knowledge").glob("*.yaml")), root / "intents" / "lexicon.yaml"]:
+        try:
+            found.update(w.casefold() for w in _WORD.findall(path.read_text(encoding="utf-8")) if w[:1].isupper())
+        except OSError:
+            continue
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
 def listed_names() -> frozenset[str]:
     """Words of the English word list that are people's names (bot/store/data/names.txt)."""
     path = Path(__file__).resolve().parent / "data" / "names.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _data_words(name: str) -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "data" / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """People's first names of many origins (bot/store/data/first_names.txt, from Faker): "River" can be one."""
+    return _data_words("first_names.txt") - NOT_NAMES - SEND_TERMS
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Surnames of many origins (bot/store/data/surnames.txt): "Brown" after a first name is one."""
+    return _data_words("surnames.txt") - NOT_NAMES - SEND_TERMS
 
 
 @lru_cache(maxsize=1)
@@ -538,6 +648,8 @@ def _known_word(word: str) -> bool:
 
 # A word of the name list this far down the English frequency list is far more often a name than a word.
 NAME_RANK = 2000
+# A first name of some country is often an English word too ("orange", "judge"); only a rare one counts.
+FIRST_NAME_RANK = 8000
 
 
 def _rare_listed_name(word: str) -> bool:
@@ -547,13 +659,25 @@ def _rare_listed_name(word: str) -> bool:
     low = word.casefold().replace("’", "'")
     if low.endswith("'s"):
         low = low[:-2]
-    if low not in listed_names() or low in NOT_NAMES or low in known_words() or low in conditions_and_places():
+    if low in NOT_NAMES or low in known_words() or low in conditions_and_places():
         return False
     place = rank(low)
+    if low in first_names() and (place is None or place > FIRST_NAME_RANK) and low not in common_words():
+        return True
+    if low not in listed_names():
+        return False
     return (place is None or place > NAME_RANK) and low not in common_words()
 
 
+SEASONS = frozenset("spring summer autumn winter".split())
+_SEASON_USE = re.compile(r"\s+(?:term|terms|holidays?|hols|half|break|fair|camp|club|scheme|school)\b", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]|[.!?]['\"”’)])\s*$")
+# How far back the look-behind patterns read: a word or two, so a long message costs no more per word.
+LOOK_BACK = 80
+
+
+def _at_sentence_start(text: str, position: int) -> bool:
+    return bool(_SENTENCE_START.search(text, max(0, position - LOOK_BACK), position))
 
 
 _NEIGHBOUR_BEFORE = re.compile(rf"({_NAME_WORD})\s+(?:(?:and|of|for|&)\s+)?$")
@@ -567,8 +691,8 @@ def _in_service_name(text: str, m: re.Match[str]) -> bool:
 
     if not is_english(m.group(0).casefold()):
         return False
-    for found in (_NEIGHBOUR_BEFORE.search(text, 0, m.start()), _NEIGHBOUR_AFTER.match(text, m.end())):
-        if found and (_SENTENCE_START.search(text, 0, found.start(1)) or found.group(1) in ("I", "I'm", "Im")):
+    for found in (_NEIGHBOUR_BEFORE.search(text, max(0, m.start() - LOOK_BACK), m.start()), _NEIGHBOUR_AFTER.match(text, m.end())):
+        if found and (_at_sentence_start(text, found.start(1)) or found.group(1) in ("I", "I'm", "Im")):
             continue  # capitalised because a sentence starts there
         if found and _capitalised(found.group(1)) and _known_word(found.group(1)) \
                 and found.group(1).casefold() not in listed_names():
@@ -582,20 +706,26 @@ def _capitalised_names(text: str) -> list[Span]:
     """A capitalised word inside a sentence that is neither the knowledge base's nor everyday English:
     "can Grace get transport", "we saw Okafor". Skipped when most words are capitalised (Title Case)."""
     words = list(_WORD.finditer(text))
-    if len(words) >= 4 and sum(_capitalised(m.group(0)) for m in words) > len(words) / 2:
+    inner = [m for m in words if not m.group(0).isupper() and not _at_sentence_start(text, m.start())]
+    if len(inner) >= 4 and sum(_capitalised(m.group(0)) for m in inner) > len(inner) / 2:
         return []
     spans = []
     for m in words:
         w = m.group(0)
-        if not _capitalised(w) or (w.isupper() and len(w) > 1) or len(w) < 2 or _SENTENCE_START.search(text, 0, m.start()):
+        if not _capitalised(w) or (w.isupper() and len(w) > 1) or len(w) < 2 or _at_sentence_start(text, m.start()):
             continue
         low = w.casefold().replace("’", "'")
         base = low[:-2] if low.endswith("'s") else low
-        if base in NOT_NAMES or base in known_words() or base in conditions_and_places() or base in _MONTH_WORDS:
+        named = base in listed_names() or base in first_names()
+        if base in NOT_NAMES or base in conditions_and_places() or base in _MONTH_WORDS:
             continue
-        if base in common_words() and base not in listed_names():
+        if base in known_words() and not (named and base not in known_capitalised()):
             continue
-        if base not in listed_names() and _in_service_name(text, m):
+        if base in common_words() and not named:
+            continue
+        if base in SEASONS and _SEASON_USE.match(text, m.end()):
+            continue  # "the Summer term"
+        if not named and _in_service_name(text, m):
             continue
         spans.append(m.span())
     return spans
@@ -632,7 +762,10 @@ def warm_up() -> None:
     """Load the named-entity recogniser and the word lists now, so the first message is not timed with them."""
     _pipeline()
     known_words()
+    known_capitalised()
     listed_names()
+    first_names()
+    surnames()
     conditions_and_places()
 
 
@@ -675,6 +808,7 @@ RECOGNISERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
     ("name", _names),
     ("name", _names_in_context),
     ("name", _capitalised_names),
+    ("name", _first_name_places),
 )
 
 
@@ -715,6 +849,8 @@ def find(text: str) -> list[Found]:
     for kind, span in _unknown_words(text):
         add(kind, span)
     for span in _surnames(text, found):
+        add("name", span)
+    for span in _forenames(text, found):
         add("name", span)
     return sorted(found, key=lambda f: (f.start, -f.end))
 
