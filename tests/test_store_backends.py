@@ -228,6 +228,24 @@ def test_the_inbox_keeps_an_update_until_it_is_answered_then_only_its_id(store: 
     assert store.inbox_add(501, 77, body).result(10) is False  # still recognised as answered
 
 
+def test_an_answered_update_leaves_no_words_in_the_sqlite_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inbox holds a parent's words unredacted until the reply is sent; after that not even the
+    database's free pages or its write-ahead log may keep them."""
+    use_backend("sqlite", tmp_path, monkeypatch)
+    store = open_store(close_at_exit=False)
+    try:
+        body = json.dumps({"update_id": 502, "message": {"text": "my son Zebedee Quillfeather needs a blue badge"}})
+        assert store.inbox_add(502, 77, body).result(10) is True
+        store.inbox_done(502)
+        assert store.flush()
+        files = [p for p in tmp_path.rglob("*") if p.is_file()]
+        assert files
+        for path in files:
+            assert b"Quillfeather" not in path.read_bytes(), path.name
+    finally:
+        store.close()
+
+
 def test_the_inbox_forgets_after_two_days_and_never_replays_a_stale_update(store: Store) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     store.clock = lambda: now - dt.timedelta(days=3)

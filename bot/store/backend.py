@@ -64,6 +64,10 @@ class Backend(ABC):
         names = [d[0] for d in cur.description or ()]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
+    def scrub(self, conn: Any) -> None:
+        """After words were deleted: clear any copy the database keeps of them outside its tables."""
+        return None
+
     def close(self, conn: Any) -> None:
         """Close quietly: a connection that is already broken must not raise again."""
         with contextlib.suppress(Exception):

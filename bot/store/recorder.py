@@ -217,8 +217,12 @@ class Store:
     def inbox_done(self, update_id: int) -> None:
         """The update was answered: forget its body at once, keep its id a while to recognise a re-send."""
         now = stamp(self.clock())
-        self.writer.submit(lambda backend, conn: backend.execute(
-            conn, "UPDATE inbox SET body = NULL, done_at = ? WHERE update_id = ?", (now, update_id)))
+
+        def job(backend: Backend, conn: Any) -> None:
+            backend.execute(conn, "UPDATE inbox SET body = NULL, done_at = ? WHERE update_id = ?", (now, update_id))
+
+        job.scrub = True  # type: ignore[attr-defined]
+        self.writer.submit(job)
 
     def inbox_pending(self) -> list[str]:
         """Bodies of updates received but never answered (the process stopped or crashed), oldest first."""

@@ -37,6 +37,7 @@ class SQLiteBackend(Backend):
             if mode and str(mode[0]).lower() != "wal":
                 raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode[0]})")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")  # a deleted or replaced value is overwritten, not left in the file
         except BaseException:
             conn.close()
             raise
@@ -54,6 +55,10 @@ class SQLiteBackend(Backend):
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def scrub(self, conn: sqlite3.Connection) -> None:
+        """Copy the log into the file and empty it: the log still holds the pages as they were before."""
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _owner_only(self) -> None:
         """The file holds redacted questions; still, only its owner needs to read it."""

@@ -200,6 +200,11 @@ class Writer:
                 time.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
+            if any(getattr(job, "scrub", False) for job, _ in batch):
+                try:  # words were just removed: let no copy of them stay in the database's files
+                    self.backend.scrub(conn)
+                except Exception as exc:  # noqa: BLE001 - the write itself succeeded
+                    log.warning("store scrub failed: %s", self.backend.describe(exc))
             for (_, future), result in zip(batch, results):
                 if not future.done():
                     future.set_result(result)
