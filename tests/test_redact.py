@@ -136,6 +136,12 @@ def test_real_parent_questions_keep_every_known_word() -> None:
     ("my son is autistic and non-verbal", ["non-verbal"], []),
     ("how long is the wait for an EHCP in Manchester, we moved from Bradford in the Summer term",
      ["Manchester", "Bradford", "Summer term"], []),
+    # conditions named after people stay; a child's possessive does not
+    ("he has Crohn's, she has Williams syndrome, he has Tourette's", ["Crohn's", "Williams syndrome", "Tourette's"], []),
+    ("the SALT is in section F of Yusuf's EHCP", ["section F", "EHCP"], ["Yusuf"]),
+    ("recommended Lego therapy and Zones of Regulation. School says no", ["Zones of Regulation", "Lego therapy"], []),
+    ("We tried Adel Youth Crew and Burley Park Medical Practice", [], ["Youth Crew", "Medical Practice"]),
+    ("Can Will keep his SILC place? Chelsea mum of Kai", ["SILC"], ["Will", "Chelsea", "Kai"]),
 ])
 def test_layers_catch_what_no_phrase_announces(text: str, kept: list[str], gone: list[str]) -> None:
     out = redact(text)

@@ -243,7 +243,7 @@ def _people(text: str) -> list[Span]:
 _SCHOOL_KIND = (r"(?:primary|academy|silc|high|college|school|nursery|pre-?school|infants?|juniors?|grammar|c\s?of\s?e|ce|rc|"
                 r"church\s+of\s+england|catholic|free\s+school|sixth\s+form)")
 _SCHOOL = re.compile(rf"\b{_SCHOOL_KIND}(?:\s+{_SCHOOL_KIND})*\b", re.I)
-_WORD_BEFORE = re.compile(rf"({_NAME_WORD})['’]?s?\.?\s+$")
+_WORD_BEFORE = re.compile(rf"({_NAME_WORD})['’]?s?(?:(?<=[Ss]t)\.)?\s+$")
 # Words that describe a kind of school rather than name one: "a special school", "his mainstream primary".
 _GENERIC = frozenset("special mainstream local secondary specialist new current old previous further state private "
                      "independent faith community village nearest catchment big small good outstanding year infant "
@@ -382,13 +382,16 @@ _FIRST_NAME_PLACES = (
     re.compile(rf"(?:^|[.!?]\s+)({_NAME_WORD})['’]s\s+(?:in|at|on|got|been|just|now|still|not|really|only|always|never|"
                rf"started|starting|going|doing|off|out|had|having)\b"),
     re.compile(rf"\b({_NAME_WORD})(?:\s*[,\-–(]\s*|\s+)(?:year|yr|y)\s?\d{{1,2}}\b", re.I),
+    # "Chelsea mum of ...", "Gavin (dad)"
+    re.compile(rf"\b({_NAME_WORD})\s*,?\s*\(?(?:mum|dad|mam|nan|gran|grandma|grandad|carer|foster\s+carer)\)?"
+               rf"(?:\s+(?:of|to)\b|\s*[-–,)])", re.I),
     # "hi its lin, ..." at the start of a message
     re.compile(rf"^\s*(?:(?:hi|hello|hiya|hey)\b[\s,!]*)?(?:it['’]?s|this\s+is|i['’]?m|im)\s+({_NAME_WORD})\s*[,.\-]", re.I),
 )
 
 
 STOP_WORD_NAMES = frozenset({"Will"})  # capitalised before "has", "here" or "'s in": a name, not "will"
-_YEAR_PLACE = _FIRST_NAME_PLACES[-2]
+_YEAR_PLACE = _FIRST_NAME_PLACES[7]
 _SIGN_OFF_PLACE = _FIRST_NAME_PLACES[5]
 _ANNOUNCED_PLACES = (_FIRST_NAME_PLACES[1], _FIRST_NAME_PLACES[3], _FIRST_NAME_PLACES[-1])  # "X here", "child: X", "its X,"
 
@@ -441,7 +444,8 @@ def _names_in_context(text: str) -> list[Span]:
             announced = pattern in _ANNOUNCING
             for word in _WORD.finditer(m.group(1)):
                 low = word.group(0).casefold()
-                if _everyday(word.group(0)) and not (announced and (low in first_names() or low in surnames())):
+                known_name = low in first_names() or low in surnames()
+                if _everyday(word.group(0)) and not (known_name and (announced or _capitalised(word.group(0)))):
                     break
                 spans.append((start + word.start(), start + word.end()))
     for m in _RELATION_AGE.finditer(text):
@@ -473,7 +477,7 @@ def _surnames(text: str, found: list["Found"]) -> list[Span]:
     return spans
 
 
-_PREVIOUS_WORD = re.compile(rf"({_NAME_WORD})[ \t]+$")
+_PREVIOUS_WORD = re.compile(rf"({_NAME_WORD})[ \t]+(?:(?:and|&)[ \t]+)?$")
 
 
 def _forenames(text: str, found: list["Found"]) -> list[Span]:
@@ -523,7 +527,7 @@ def _names(text: str) -> list[Span]:
                 spans.append(span)
     for m in _SELF_INTRO.finditer(text):
         w = m.group(1)
-        if _capitalised(w) and not _is_common(w):
+        if _capitalised(w) and not _is_common(w) and not (w.isupper() and len(w) > 1):
             spans.append((m.start(1), m.end(1)))
     for m in _APPOSITION.finditer(text):
         w = m.group(1)
@@ -717,6 +721,9 @@ def _capitalised_names(text: str) -> list[Span]:
         low = w.casefold().replace("’", "'")
         base = low[:-2] if low.endswith("'s") else low
         named = base in listed_names() or base in first_names()
+        if w in STOP_WORD_NAMES:
+            spans.append(m.span())  # "can Will keep his place"
+            continue
         if base in NOT_NAMES or base in conditions_and_places() or base in _MONTH_WORDS:
             continue
         if base in known_words() and not (named and base not in known_capitalised()):
@@ -788,6 +795,45 @@ def _entities(text: str) -> list[tuple[str, Span]]:
     return out
 
 
+# A condition named after a person, as parents write it: "he has Crohn's", "diagnosed with Tourette's",
+# "Williams syndrome", "Duchenne muscular dystrophy". The name in it is nobody's personal detail.
+_CONDITION_POSSESSIVE = re.compile(r"\b(?:has|have|had|with|got|suspected|possible|query|diagnosis\s+of)\s+"
+                                   r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?['’]s)(?=\s*(?:[.,;:!?)]|$|(?:and|or|but|which|so|too|as|since)\b))")
+_CONDITION_NAMED = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?['’]?s?\s+(?:syndrome|disease|palsy|dystrophy|"
+                              r"ataxia|atrophy|anomaly|sequence|regulation|therapy))\b", re.I)
+
+
+def _protected(text: str) -> list[Span]:
+    """Spans no recogniser may cover: whole place names of keep.txt, and conditions named after people."""
+    spans = [m.span() for m in _kept_places().finditer(text)]
+    spans += [m.span(1) for m in _CONDITION_POSSESSIVE.finditer(text)]
+    for m in _CONDITION_NAMED.finditer(text):
+        first = _WORD.match(text, m.start(1))
+        if first and first.group(0).casefold() not in NOT_NAMES:
+            spans.append(m.span(1))
+    return spans
+
+
+_ORG_KIND = (r"(?:Centre|Center|Practice|Surgery|Hub|Project|Club|Crew|Group|Trust|Farm|Tots|Together|Charity|AP|PRU|"
+             r"Foundation|Church|Mosque|Temple|Gurdwara|Playgroup|Pre-?school|Nursery|Clinic|Partnership|Association)")
+_ORGANISATION = re.compile(rf"\b((?:[A-Z][\w'’-]*\s+){{1,4}}{_ORG_KIND})\b")
+
+
+def _organisations(text: str) -> list[Span]:
+    """A named club, surgery, centre or project ("Adel Youth Crew", "Burley Park Medical Practice"), unless
+    the knowledge base names it itself."""
+    spans = []
+    for m in _ORGANISATION.finditer(text):
+        words = _WORD.findall(m.group(1))
+        while words and (words[0].casefold() in STOPWORDS or words[0].casefold() in NOT_NAMES):
+            words = words[1:]
+        if len(words) < 2 or all(w.casefold() in known_capitalised() for w in words):
+            continue
+        start = m.start(1) + m.group(1).index(words[0])
+        spans.append((start, m.end(1)))
+    return spans
+
+
 # -- putting it together --------------------------------------------------------------
 # (kind, recogniser), most specific first: where two overlap, the earlier names the placeholder.
 RECOGNISERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
@@ -804,6 +850,7 @@ RECOGNISERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
     ("number", _digits),
     ("address", _addresses),
     ("school", _schools),
+    ("organisation", _organisations),
     ("professional", _people),
     ("name", _names),
     ("name", _names_in_context),
@@ -825,9 +872,12 @@ def find(text: str) -> list[Found]:
     """Every personal detail in the text, by each recogniser, then spaCy, then the vocabulary guard."""
     found: list[Found] = []
     taken = bytearray(len(text))
+    guarded = bytearray(len(text))
 
     def add(kind: str, span: Span) -> None:
         start, end = span
+        if any(guarded[start:end]):
+            return
         if end <= start or any(taken[start:end]):
             if end > start and not all(taken[start:end]):  # overlapping: widen what is already there
                 for i in range(start, end):
@@ -838,9 +888,9 @@ def find(text: str) -> list[Found]:
             taken[i] = 1
         found.append(Found(kind, start, end))
 
-    for m in _kept_places().finditer(text):  # protected: nothing may cover them
-        for i in range(*m.span()):
-            taken[i] = 1
+    for start, end in _protected(text):  # places and conditions staff need: nothing may cover them
+        for i in range(start, end):
+            guarded[i] = 1
     for kind, recognise in RECOGNISERS:
         for span in recognise(text):
             add(kind, span)
