@@ -164,7 +164,8 @@ class Bot:
         self.danger = DangerCheck(self.crisis, crisis_model()[0])
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
         self.numbers = Numbers.of(bundle.contacts)
-        self._footers: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+        self._footers: dict[tuple[str, bool], str] = {}  # (audience, number given): a few, each rendered once
+        self._caveats: dict[tuple[str, ...], str] = {}
 
     def _matcher(self, index: Index) -> Matcher:
         """The lexical index joined with the meaning of every example and of every entry as sent."""
@@ -230,21 +231,23 @@ class Bot:
     def footer_for(self, body: str, audience: str = "parents") -> str:
         """The footer under `body`: SENDIASS's number only if the body does not give it already, then one
         line asking parents to check any number staff have not confirmed (knowledge/templates/unconfirmed.txt.j2)."""
-        given = self.numbers.gives(body, "sendiass")
-        plain = self._cached_footer(audience, given, ())
-        unconfirmed = tuple(dict.fromkeys(self.numbers.unconfirmed_in(body) + self.numbers.unconfirmed_in(plain)))
-        return self._cached_footer(audience, given, unconfirmed) if unconfirmed else plain
-
-    def _cached_footer(self, audience: str, given: bool, unconfirmed: tuple[str, ...]) -> str:
-        """Each footer is rendered once per Bot: there are only a few (audience, number given, caveat) kinds."""
-        key = (audience, given, unconfirmed)
+        key = (audience, self.numbers.gives(body, "sendiass"))
         if key not in self._footers:
-            footer = self._template("footer.txt.j2", audience=audience, number_given=given)
-            if unconfirmed:
-                names = [self.bundle.contacts[k].name.split(" (")[0] for k in unconfirmed]
-                footer = f"{footer}\n{self._template('unconfirmed.txt.j2', names=names)}"
-            self._footers[key] = footer
-        return self._footers[key]
+            self._footers[key] = self._template("footer.txt.j2", audience=audience, number_given=key[1])
+        footer = self._footers[key]
+        caveat = self.caveat(f"{body}\n{footer}")
+        return f"{footer}\n{caveat}" if caveat else footer
+
+    def caveat(self, text: str) -> str:
+        """The one line for the unconfirmed numbers `text` shows ("" if none), rendered once per set of them.
+        Every reply but the crisis reply and the safety line carries it; so do the Telegram texts."""
+        unconfirmed = self.numbers.unconfirmed_in(text)
+        if not unconfirmed:
+            return ""
+        if unconfirmed not in self._caveats:
+            names = [self.bundle.contacts[k].name.split(" (")[0] for k in unconfirmed]
+            self._caveats[unconfirmed] = self._template("unconfirmed.txt.j2", names=names)
+        return self._caveats[unconfirmed]
 
     def page_for(self, intent_id: str) -> kn.Page | None:
         target = self.targets.get(intent_id)

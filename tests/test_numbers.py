@@ -96,3 +96,14 @@ def test_a_reply_in_another_language_gives_the_number_once(bot: Bot) -> None:
     polish = bot.handle("Dzień dobry, potrzebuję pomocy z EHCP dla syna")
     assert polish.language == "pl"
     assert (polish.body + polish.footer).count(bot.bundle.contacts["sendiass"].phone) == 1
+
+
+def test_telegram_contact_and_details_carry_the_caveat_once(small: Bot) -> None:
+    from bot.tg.texts import Texts
+
+    texts = Texts(small)
+    contact = texts.text("contact")
+    assert SENDIASS in contact and len(CAVEAT.findall(contact)) == 1
+    details = texts.text("details", title="A title", details=f"Ring SENSAP on {small.bundle.contacts['sensap'].phone}.")
+    assert "Please check the SENSAP number on the council's website." in details
+    assert not CAVEAT.search(texts.text("details", title="A title", details="Ask the school."))
