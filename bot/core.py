@@ -173,10 +173,19 @@ class Bot:
         reader = Reader((name, term.model.expansion) for term in self.bundle.terms if term.model.expansion
                         for name in (term.model.term, *term.model.aliases))
         pages = [self.page_for(intent_id) for intent_id in index.intents]
-        entry_text = [f"{page.title}. {page.shown_answer}" if page else "" for page in pages]
+        entry_text = [f"{page.title}. {self._as_read(page.shown_answer)}" if page else "" for page in pages]
         semantic = SemanticIndex.build(encoder, [reader.read(t) for t in index.example_text], index.example_intent,
                                        index.starts, entry_text)
         return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds, reader, self.glossary)
+
+    def _as_read(self, answer: str) -> str:
+        """An answer as the matcher reads it: a term's short explanation in replies ("SENDIASS (the SEND
+        advice service)") written out in full, as bot/reading.py writes out the acronyms of messages."""
+        for located in self.bundle.terms:
+            term = located.model
+            if term.short and term.expansion:
+                answer = answer.replace(f"{term.term} ({term.short})", f"{term.term} ({term.expansion})")
+        return answer
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":

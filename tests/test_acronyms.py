@@ -176,3 +176,5 @@ def test_sendiass_is_explained_briefly_in_replies_and_fully_when_asked(bot: Bot)
     assert not [p.id for p in bot.pages.values() if p.id != "term-sendiass" and full in p.shown_answer]
     assert any("SENDIASS (the SEND advice service)" in p.shown_answer for p in bot.pages.values())
     assert full in bot.pages["term-sendiass"].shown_answer
+    # the matcher reads answers as it reads messages (bot/reading.py): the acronym written out in full
+    assert bot._as_read("Call SENDIASS (the SEND advice service) today.") == f"Call SENDIASS ({full}) today."
