@@ -84,19 +84,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .readability import score, summary
+    """Validate every file, then measure each answer as parents receive it and list what staff must confirm."""
+    from .readability import confirmations, limit_problems, repeated_numbers, sent_scores, summary
 
     bot = _load(args, strict=False)
-    errors = [p for p in bot.problems if p.level == "error"]
-    warnings = [p for p in bot.problems if p.level != "error"]
+    scores = sent_scores(bot) if bot.pages else []
+    problems = bot.problems + limit_problems(bot, scores) + repeated_numbers(bot) if bot.pages else bot.problems
+    errors = [p for p in problems if p.level == "error"]
+    warnings = [p for p in problems if p.level != "error"]
     for problem in errors + warnings:
         print(problem)
-    entries = [bot.pages[e] for e in bot.bundle.entries if e in bot.pages]
-    scores = [score(p) for p in entries]
+    _print_confirmations(confirmations(bot))
     if args.verbose:
-        print(f"\n{'entry':40} {'flesch':>6} {'words':>5} {'w/sent':>6} {'longest':>7}")
+        print(f"\nas sent: {'entry':40} {'flesch':>6} {'words':>5} {'w/sent':>6} {'longest':>7}")
         for s in sorted(scores, key=lambda s: s.flesch):
-            print(f"{s.id:40} {s.flesch:6.1f} {s.words:5d} {s.words_per_sentence:6.1f} {s.longest_sentence:7d}")
+            print(f"         {s.id:40} {s.flesch:6.1f} {s.words:5d} {s.words_per_sentence:6.1f} {s.longest_sentence:7d}")
     figures = summary(scores)
     examples = sum(len(i.model.examples) for i in bot.bundle.intents.values())
     print(
@@ -105,12 +107,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{len(bot.bundle.contacts)} contacts"
     )
     print(
-        f"readability: median Flesch reading ease {figures['median_flesch']}, "
+        f"readability as sent: median Flesch reading ease {figures['median_flesch']}, "
         f"median words per sentence {figures['median_words_per_sentence']}, longest sentence {figures['longest_sentence']} words"
         + ("" if args.verbose else " (--verbose lists every answer)")
     )
     print(f"{len(errors)} error(s), {len(warnings)} warning(s)")
     return 1 if errors else 0
+
+
+def _print_confirmations(notes: dict[str, list[tuple[str, str]]]) -> None:
+    """The entries' needs_confirmation notes, file by file, for staff to check on the live sites."""
+    count = sum(len(rows) for rows in notes.values())
+    if not count:
+        return
+    print(f"\nTo confirm before anyone relies on them: {count} entries (needs_confirmation; remove the note once checked)")
+    for path, rows in notes.items():
+        print(f"  {path}")
+        for entry_id, note in rows:
+            print(f"    {entry_id}: {note}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from . import cache
 from . import knowledge as kn
 from . import pipeline
 from .message import Message
+from .numbers import Numbers
 from .loader import Bundle, Problem, data_root, load
 from . import embed
 from .hybrid import Matcher
@@ -74,6 +75,20 @@ def crisis_template_problems(env: jinja2.Environment, context: dict) -> list[Pro
         except Exception as exc:  # any failure here would crash the reply a family in danger gets
             found.append(Problem(f"{kn.TEMPLATE_DIR}/{name}", 0, f"cannot be rendered ({exc}); restore it from git"))
     return found
+
+
+def footer_template_problems(env: jinja2.Environment, context: dict) -> list[Problem]:
+    """Render every footer and the unconfirmed-number line once: every answer carries them."""
+    samples = [("footer.txt.j2", {"audience": audience, "number_given": given})
+               for audience in ("parents", "young-people") for given in (False, True)]
+    samples += [("unconfirmed.txt.j2", {"names": names}) for names in (["Leeds SENDIASS"], ["Leeds SENDIASS", "SENSAP"])]
+    for name, values in samples:
+        try:
+            env.get_template(name).render({**context, **values})
+        except Exception as exc:  # a broken footer would break every reply
+            return [Problem(f"{kn.TEMPLATE_DIR}/{name}", getattr(exc, "lineno", 0) or 0,
+                            f"reply templates missing or broken ({exc}); restore knowledge/templates/")]
+    return []
 
 
 class DataError(Exception):
@@ -148,8 +163,9 @@ class Bot:
         self.crisis = CrisisDetector.from_file(bundle.crisis) if bundle.crisis else CrisisDetector((), ())
         self.danger = DangerCheck(self.crisis, crisis_model()[0])
         self.context = kn.context(bundle)  # shared facts, built once: rebuilding them per reply cost ~1 ms
-        self.footer = self._template("footer.txt.j2")
-        self.young_footer = self._template("footer.txt.j2", audience="young-people")
+        self.numbers = Numbers.of(bundle.contacts)
+        self._footers: dict[tuple[str, bool], str] = {}  # (audience, number given): a few, each rendered once
+        self._caveats: dict[tuple[str, ...], str] = {}
 
     def _matcher(self, index: Index) -> Matcher:
         """The lexical index joined with the meaning of every example and of every entry as sent."""
@@ -157,10 +173,19 @@ class Bot:
         reader = Reader((name, term.model.expansion) for term in self.bundle.terms if term.model.expansion
                         for name in (term.model.term, *term.model.aliases))
         pages = [self.page_for(intent_id) for intent_id in index.intents]
-        entry_text = [f"{page.title}. {page.shown_answer}" if page else "" for page in pages]
+        entry_text = [f"{page.title}. {self._as_read(page.shown_answer)}" if page else "" for page in pages]
         semantic = SemanticIndex.build(encoder, [reader.read(t) for t in index.example_text], index.example_intent,
                                        index.starts, entry_text)
         return Matcher(index, semantic, encoder, self.bundle.blend, self.bundle.thresholds, reader, self.glossary)
+
+    def _as_read(self, answer: str) -> str:
+        """An answer as the matcher reads it: a term's short explanation in replies ("SENDIASS (the SEND
+        advice service)") written out in full, as bot/reading.py writes out the acronyms of messages."""
+        for located in self.bundle.terms:
+            term = located.model
+            if term.short and term.expansion:
+                answer = answer.replace(f"{term.term} ({term.short})", f"{term.term} ({term.expansion})")
+        return answer
 
     @classmethod
     def load(cls, root: str | Path | None = None, strict: bool = True) -> "Bot":
@@ -186,10 +211,7 @@ class Bot:
         pages, render_problems = kn.build_pages(bundle, env)
         translations, translation_problems = kn.fallback_translations(bundle, env)
         problems = bundle.problems + render_problems + translation_problems + cross_check(bundle, pages)
-        try:
-            env.get_template("footer.txt.j2")
-        except jinja2.TemplateError as exc:
-            problems.append(Problem(kn.TEMPLATE_DIR, 0, f"reply templates missing or broken ({exc}); restore knowledge/templates/"))
+        problems += footer_template_problems(env, kn.context(bundle))
         problems += crisis_template_problems(env, kn.context(bundle))
         _, model_problem = crisis_model()
         if model_problem:
@@ -214,6 +236,27 @@ class Bot:
     def _template(self, name: str, **values: object) -> str:
         ctx = {**self.context, **values}
         return self.env.get_template(name).render(ctx).strip()
+
+    def footer_for(self, body: str, audience: str = "parents") -> str:
+        """The footer under `body`: SENDIASS's number only if the body does not give it already, then one
+        line asking parents to check any number staff have not confirmed (knowledge/templates/unconfirmed.txt.j2)."""
+        key = (audience, self.numbers.gives(body, "sendiass"))
+        if key not in self._footers:
+            self._footers[key] = self._template("footer.txt.j2", audience=audience, number_given=key[1])
+        footer = self._footers[key]
+        caveat = self.caveat(f"{body}\n{footer}")
+        return f"{footer}\n{caveat}" if caveat else footer
+
+    def caveat(self, text: str) -> str:
+        """The one line for the unconfirmed numbers `text` shows ("" if none), rendered once per set of them.
+        Every reply but the crisis reply and the safety line carries it; so do the Telegram texts."""
+        unconfirmed = self.numbers.unconfirmed_in(text)
+        if not unconfirmed:
+            return ""
+        if unconfirmed not in self._caveats:
+            names = [self.bundle.contacts[k].name.split(" (")[0] for k in unconfirmed]
+            self._caveats[unconfirmed] = self._template("unconfirmed.txt.j2", names=names)
+        return self._caveats[unconfirmed]
 
     def page_for(self, intent_id: str) -> kn.Page | None:
         target = self.targets.get(intent_id)
@@ -242,14 +285,19 @@ class Bot:
             return Reply(question, "smalltalk", body, intent=intent_id, score=score, candidates=candidates)
         if target.kind == "fallback":  # something people ask that the bot knows it cannot do
             body = self._smalltalk(target.reply or "")
-            return Reply(question, "fallback", body, self.footer, intent=intent_id, score=score, candidates=candidates)
+            return Reply(question, "fallback", body, self.footer_for(body), intent=intent_id, score=score, candidates=candidates)
         page = self.pages[target.page] if target.page in self.pages else None
         if page is None:
             return self.fallback(question, match)
+        return self.page_reply(page, question, intent_id, score, candidates, language)
+
+    def page_reply(self, page: kn.Page, question: str = "", intent_id: str | None = None, score: float | None = None,
+                   candidates: tuple[tuple[str, float], ...] = (), language: str | None = None) -> Reply:
+        """An entry or glossary term as sent, whichever intent led to it: `sendbot check` measures this."""
         related = tuple((r, self.pages[r].title) for r in page.related if r in self.pages)
         translated = page.translations.get(language) if language else None
         body = self._template("answer.txt.j2", title=page.title, answer=translated or page.shown_answer, has_details=bool(page.details))
-        footer = self.young_footer if page.audience == "young-people" else self.footer
+        footer = self.footer_for(body, page.audience)
         return Reply(question, "answer", body, footer, intent=intent_id, score=score, title=page.title,
                      entry=page.id, details=page.shown_details, related=related, candidates=candidates,
                      language=language if translated else "en")
@@ -258,7 +306,7 @@ class Bot:
         candidates = tuple((c.intent, c.score) for c in match.candidates) if match else ()
         body = self._template("fallback.txt.j2", reason=reason)
         extra = {"reason": reason, **({"decision": match.reason} if match is not None and match.reason else {})}
-        return Reply(question, "fallback", body, self.footer, candidates=candidates, extra=extra)
+        return Reply(question, "fallback", body, self.footer_for(body), candidates=candidates, extra=extra)
 
     def crisis_reply(self, question: str, found: Assessment) -> Reply:
         """The urgent reply, worded for the kind of danger."""

@@ -12,7 +12,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .acronyms import Expander
+from .acronyms import DETAILS, Expander
 from .loader import Bundle, Problem, read_yaml
 from .schema import Term, TranslationsFile
 
@@ -133,7 +133,7 @@ def build_pages(bundle: Bundle, env: jinja2.Environment) -> tuple[dict[str, Page
         details = _render(env, entry.details, ctx, located.path, located.line, problems) if entry.details else None
         translations = {code: _render(env, text, ctx, located.path, located.line, problems) for code, text in entry.translations.items()}
         pages[entry_id] = Page(entry_id, entry.title, answer, details, tuple(entry.related), bundle.topics[entry_id],
-                               entry.audience, plain_words.expand(answer) or answer, plain_words.expand(details), translations)
+                               entry.audience, plain_words.expand(answer) or answer, plain_words.expand(details, DETAILS), translations)
     for located in bundle.terms:
         page = term_page(located.model)
         answer = _render(env, page.answer, ctx, located.path, located.line, problems)

@@ -2,7 +2,8 @@
 
 The languages are those Leeds families most often speak (see the tracker section on families with
 English as an additional language): English, Polish, Urdu, Arabic, Romanian, Czech, Slovak, Punjabi,
-Kurdish, Farsi, Somali and Tigrinya.
+Kurdish, Farsi, Somali and Tigrinya. Spanish, French, Portuguese, Italian and German are recognised too
+(WESTERN), so that they get the English "I can only answer in English" reply, never another language's.
 
 How it decides, cheapest evidence first:
 1. The writing system. Ethiopic letters mean Tigrinya, Gurmukhi means Punjabi. In Arabic script,
@@ -11,10 +12,13 @@ How it decides, cheapest evidence first:
 2. In Latin script, a message made mostly of English words stays English: the common English words
    of normalise.STOPWORDS plus, when the caller passes it, the matcher's share of topic words it knows
    (`known`, from bot.index.prepare). That keeps "wat is an ehcp", "taxi" and "EHCP?" English.
-3. Letters that belong to one language (ą ł ż: Polish; ě ř ů: Czech; ľ ô ä: Slovak; ă ș ț: Romanian;
+3. Spanish, French, Portuguese, Italian or German, when two of its everyday words (or a letter only it
+   uses: ñ ¿ ã õ œ) agree with lingua. They come first because they share letters with the rest
+   (ê is Kurmanji and French, â Romanian and Portuguese, é Czech and Spanish).
+4. Letters that belong to one language (ą ł ż: Polish; ě ř ů: Czech; ľ ô ä: Slovak; ă ș ț: Romanian;
    ê û: Kurmanji Kurdish), and common words of Roman Urdu and Kurmanji, which lingua does not know.
-4. Otherwise lingua (restricted to English, Polish, Romanian, Czech, Slovak and Somali) must be
-   very sure, and the message must not look English.
+5. Otherwise lingua (restricted to English, Polish, Romanian, Czech, Slovak, Somali and the five
+   above) must be very sure, and the message must not look English.
 
 Limits, honestly:
 - lingua has no Kurdish and no Tigrinya model; both are found by letters and a short word list only.
@@ -40,9 +44,14 @@ from functools import lru_cache
 from .normalise import STOPWORDS, words
 
 SUPPORTED = ("en", "pl", "ur", "ar", "ro", "cs", "sk", "pa", "ku", "fa", "so", "ti")
+# Recognised so that they never get another language's reply ("hola..." once got the Romanian one); they
+# get the English "I can only answer in English" reply until knowledge/translations/fallback.yaml has theirs.
+WESTERN = ("es", "fr", "pt", "it", "de")
+DETECTED = SUPPORTED + WESTERN
 NAMES = {
     "en": "English", "pl": "Polish", "ur": "Urdu", "ar": "Arabic", "ro": "Romanian", "cs": "Czech",
     "sk": "Slovak", "pa": "Punjabi", "ku": "Kurdish", "fa": "Farsi", "so": "Somali", "ti": "Tigrinya",
+    "es": "Spanish", "fr": "French", "pt": "Portuguese", "it": "Italian", "de": "German",
 }
 
 ENGLISH_ENOUGH = 0.6  # share of words that are English for a Latin-script message to stay English
@@ -68,6 +77,30 @@ _FARSI_WORDS = frozenset("است هست نیست دارم دارد دارید د
 # Everyday words that tell Czech from Slovak when the letters do not.
 _CZECH_WORDS = frozenset("moje můj jsem jsme není děkuji potřebuji chci jak dcera nevím ano taky jenom".split())
 _SLOVAK_WORDS = frozenset("môj som sme ďakujem potrebujem chcem ako dcéra neviem áno tiež iba".split())
+
+# Spanish, French, Portuguese, Italian and German: letters only one of them uses, and everyday words of
+# a parent's message. They share letters with the languages above (â ê ô ä é á í), so they are looked
+# for first, and need two of their words (or a letter of their own) and lingua's agreement.
+_WESTERN_LETTERS = {"es": set("ñ¿¡"), "pt": set("ãõ"), "fr": set("œ")}  # ß is casefolded to "ss" with the words
+_WESTERN_WORDS = {
+    "es": frozenset("hola necesito ayuda ayudar hijo hija hijos niño nino niña el los las del y mi mis con para por "
+                    "escuela colegio puedo pueden tiene tengo está estoy qué que cómo como gracias pero también muy no "
+                    "es una un años dónde cuándo quiero saber hablo inglés buenos días me de la en".split()),
+    "fr": frozenset("bonjour je j mon ma mes fils fille enfant besoin aide aider avec pour est le les des une et pas ne "
+                    "école merci comment qui qu c'est mais il elle sur peux pouvez vous nous suis ai très tres parle "
+                    "anglais beaucoup votre plus au aux m de la du en faire voudrais".split()),
+    "pt": frozenset("olá ola preciso ajuda ajudar filho filha meu minha meus com para não nao uma escola criança "
+                    "obrigado obrigada como está tem ele ela você voce pode posso muito também quero saber onde "
+                    "quando anos os do da dos falo inglês alguém fazer sei aos de o em".split()),
+    "it": frozenset("ciao buongiorno mio mia miei figlio figlia bisogno aiuto aiutare ho ha per non una il gli scuola "
+                    "bambino bambina grazie come sono è molto anche posso potete voglio sapere dove quando anni che "
+                    "della del di parlo inglese vuole andare alle mie mille la le fare".split()),
+    "de": frozenset("hallo ich mein meine meinem meiner meinen sohn tochter brauche hilfe mit für nicht ist und der die "
+                    "das schule kind danke wie bin sehr auch kann können helfen möchte wissen wo wann ein eine einen "
+                    "hat habe mir sie spreche kein englisch geht mehr zur vielen dank ihre auf zu im den dem".split()),
+}
+# Letters that only the languages above use, which no western message has: their rules decide then.
+_EASTERN_LETTERS = set("ąćęłńśźżěřůľĺŕășțşţ")
 
 # Common words of Roman Urdu (Urdu in Latin letters). 'Strong' ones are rarely English words.
 _ROMAN_URDU_STRONG = frozenset(
@@ -108,7 +141,8 @@ def _latin_detector():  # type: ignore[no-untyped-def]
     from lingua import Language, LanguageDetectorBuilder
 
     builder = LanguageDetectorBuilder.from_languages(
-        Language.ENGLISH, Language.POLISH, Language.ROMANIAN, Language.CZECH, Language.SLOVAK, Language.SOMALI)
+        Language.ENGLISH, Language.POLISH, Language.ROMANIAN, Language.CZECH, Language.SLOVAK, Language.SOMALI,
+        Language.SPANISH, Language.FRENCH, Language.PORTUGUESE, Language.ITALIAN, Language.GERMAN)
     return (builder.with_low_accuracy_mode() if LOW_ACCURACY else builder).build()
 
 
@@ -154,6 +188,24 @@ def english_share(tokens: list[str], known: float | None) -> float:
     return (common + recognised) / len(tokens)
 
 
+def _western(tokens: list[str], letters: set[str], ranked: dict[str, float]) -> str | None:
+    """Spanish, French, Portuguese, Italian or German, when its words (or letters) and lingua agree."""
+    if letters & _EASTERN_LETTERS:
+        return None
+    parts = [p for t in tokens for p in t.split("'") if p]  # French and Italian elisions: "j'ai" -> j, ai
+    votes = {code: sum(1 for p in parts if p in vocabulary) + 2 * bool(letters & _WESTERN_LETTERS.get(code, set()))
+             for code, vocabulary in _WESTERN_WORDS.items()}
+    best = max(votes.values())
+    if best < 2:
+        return None
+    tied = [code for code in WESTERN if votes[code] == best]
+    choice = max(tied, key=lambda code: ranked.get(code, 0.0))
+    lingua = max(ranked, key=ranked.get) if ranked else "en"
+    if lingua in WESTERN and votes[lingua] >= best - 1:
+        return lingua  # lingua reads the whole message; the word lists only vouch for it
+    return choice if best >= 3 and lingua != "en" else None
+
+
 def _latin(text: str, known: float | None) -> str:
     tokens = words(text)
     if not tokens:
@@ -163,6 +215,9 @@ def _latin(text: str, known: float | None) -> str:
         return "en"
     letters = set(unicodedata.normalize("NFC", text.casefold()))
     ranked = dict(_confidences(_latin_detector(), text))
+    western = _western(tokens, letters, ranked)
+    if western:
+        return western
     for code in ("ku", "pl", "cs", "sk", "ro"):
         if letters & _LETTERS[code]:
             return code
@@ -184,6 +239,8 @@ def _latin(text: str, known: float | None) -> str:
     value = ranked.get(best, 0.0)
     if best == "en":
         return "en"
+    if best in WESTERN:  # lingua alone, without two of the language's words: not sure enough to leave English
+        return best if len(tokens) >= 3 and value >= LINGUA_VERY_SURE and english <= 0.3 else "en"
     if len(tokens) >= 2 and value >= LINGUA_SURE and english <= 0.3:
         return best
     if len(tokens) >= 3 and value >= LINGUA_VERY_SURE:
@@ -194,7 +251,7 @@ def _latin(text: str, known: float | None) -> str:
 
 
 def detect(text: str | None, known: float | None = None) -> str:
-    """The message's language as an ISO 639-1 code from SUPPORTED; "en" when unsure.
+    """The message's language as an ISO 639-1 code from DETECTED; "en" when unsure.
 
     `known` is the share of the message's topic words the matcher recognises (Index.prepare), the
     best sign that a misspelt message is English after all. Without it, a short list is used.

@@ -61,7 +61,7 @@ def other_language(bot: "Bot") -> Stage:
         if not message.safety_line:
             message.safety_line = bot.safety_line(Assessment(POSSIBLE))
         body = bot.translations.get(code) or bot._template("fallback.txt.j2", reason="language")
-        return Reply(message.text, "fallback", body, bot.footer, language=code, extra={"reason": "language"})
+        return Reply(message.text, "fallback", body, bot.footer_for(body), language=code, extra={"reason": "language"})
     return stage
 
 
@@ -92,7 +92,7 @@ def reply_for(bot: "Bot", message: Message, found: "Match") -> Reply:
         if options:
             body = bot._template("clarify.txt.j2", options=options)
             cands = tuple((c.intent, c.score) for c in found.candidates)
-            return Reply(question, "clarify", body, bot.footer, score=best.score if best else None,
+            return Reply(question, "clarify", body, bot.footer_for(body), score=best.score if best else None,
                          options=tuple(options), candidates=cands, extra=reason)
     return bot.fallback(question, found)
 

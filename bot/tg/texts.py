@@ -47,9 +47,11 @@ class Texts:
         self.labels = {name: str(getattr(module, name)) for name in LABELS if hasattr(module, name)}
 
     def text(self, name: str, **values: Any) -> str:
-        """A template as plain text."""
+        """A template as plain text, with the caveat line if it shows a number staff have not confirmed (/contact)."""
         template = self.bot.env.get_template(f"{FOLDER}/{name}.txt.j2")
-        return template.render({**self.context, **values}).strip()
+        text = template.render({**self.context, **values}).strip()
+        caveat = self.bot.caveat(text)
+        return f"{text}\n\n{caveat}" if caveat else text
 
     def html(self, name: str, **values: Any) -> str:
         """A template as Telegram HTML (escaped: staff write plain text)."""
