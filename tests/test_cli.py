@@ -48,21 +48,11 @@ def test_ask_reads_one_question_per_line(capsys: pytest.CaptureFixture[str], mon
     assert code == 0 and kinds == ["answer", "fallback", "smalltalk"]
 
 
-@pytest.mark.xfail(reason="check now measures answers as sent (acronyms expanded); the shipped answers are being "
-                          "rewritten to those limits on another branch. Remove this mark once they are merged.", strict=False)
 def test_check_passes_on_shipped_files_and_prints_readability(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check")
     assert code == 0, out
     assert "median Flesch reading ease" in out
     assert "0 error(s)" in out
-
-
-def test_check_on_shipped_files_finds_nothing_but_answers_to_rewrite(capsys: pytest.CaptureFixture[str]) -> None:
-    """Until the rewritten answers land: every error check gives on the shipped files is an answer's readability as sent."""
-    _, out, _ = run(capsys, "check")
-    assert "readability as sent: median Flesch reading ease" in out
-    errors = [line for line in out.splitlines() if line.startswith(("knowledge/", "intents/")) and ": warning: " not in line]
-    assert all(" as sent: " in line for line in errors), errors
 
 
 def test_check_fails_clearly_on_broken_files(capsys: pytest.CaptureFixture[str], data_copy: Path) -> None:
