@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from .english import is_english
 from .normalise import plain
 from .schema import CrisisFile
 
@@ -218,16 +219,18 @@ class CrisisDetector:
         return found
 
     def _fix_typo(self, word: str) -> str:
-        """A word one slip away from a listed distinctive word (two in words of 10+ letters) becomes it."""
+        """A word one slip away from a listed distinctive word (two in words of 10+ letters that are not
+        English words themselves) becomes it."""
         if len(word) < 5 or not word.isalpha() or word in self.typo_words:
             return word
         if word in self._typo_cache:
             return self._typo_cache[word]
         fixed = word
+        real = is_english(word)  # "struggling" is two slips from "strangling", but it is a word of its own
         for target in self.typo_words:
             if abs(len(target) - len(word)) > 2:
                 continue
-            limit = 2 if len(target) >= 10 else 1
+            limit = 1 if real else 2 if len(target) >= 10 else 1
             if OSA.distance(word, target, score_cutoff=limit) <= limit:
                 fixed = target
                 break

@@ -203,3 +203,13 @@ def test_crisis_reply_numbers_all_come_from_contacts(bot: Bot) -> None:
                      bot.safety_line(Assessment("possible", kind, young))):
             for number in re.findall(r"\d[\d ]{2,}\d", body):
                 assert number in known, f"{number} in the reply for {kind} is not in knowledge/contacts.yaml"
+
+
+def test_a_real_word_two_slips_from_a_danger_word_stays_itself() -> None:
+    """'struggling' is two slips from 'strangling'; a parent who writes "i'm struggling myself" is not
+    strangling anyone. A misspelt danger word that is no English word is still read as it."""
+    from bot.core import Bot
+
+    bot = Bot.load()
+    assert bot.handle("i'm struggling myself").safety != "urgent"
+    assert bot.handle("he is strangeling me").safety == "urgent"
