@@ -463,30 +463,23 @@ def _names_in_context(text: str) -> list[Span]:
 
 
 _NEXT_WORD = re.compile(rf"[ \t]+({_NAME_WORD})")
-
-
-def _surnames(text: str, found: list["Found"]) -> list[Span]:
-    """A capitalised word straight after a found name is its surname ("Bernadette Grant"), unless it is everyday."""
-    spans = []
-    for f in found:
-        if f.kind in ("name", "professional"):
-            m = _NEXT_WORD.match(text, f.end)
-            if m and _capitalised(m.group(1)) and not m.group(1).isupper() and (
-                    not _everyday(m.group(1)) or m.group(1).casefold() in surnames()):
-                spans.append(m.span(1))
-    return spans
-
-
 _PREVIOUS_WORD = re.compile(rf"({_NAME_WORD})[ \t]+(?:(?:and|&)[ \t]+)?$")
 
 
-def _forenames(text: str, found: list["Found"]) -> list[Span]:
-    """A capitalised first name straight before a found name is part of it ("Mark [Okafor]")."""
+def _next_to_names(text: str, found: list["Found"]) -> list[Span]:
+    """The words beside a found name that belong to it: a capitalised word straight after is its surname
+    ("Bernadette Grant") unless everyday and no listed surname; a capitalised first name straight before
+    ("Mark [Okafor]", "Will and [Kai]") is part of it too."""
     spans = []
     for f in found:
-        if f.kind in ("name", "professional"):
-            m = _PREVIOUS_WORD.search(text, max(0, f.start - LOOK_BACK), f.start)
-            if m and _capitalised(m.group(1)) and not m.group(1).isupper() and m.group(1).casefold() in first_names():
+        if f.kind not in ("name", "professional"):
+            continue
+        for m, listed in ((_NEXT_WORD.match(text, f.end), surnames()),
+                          (_PREVIOUS_WORD.search(text, max(0, f.start - LOOK_BACK), f.start), first_names())):
+            if not m or not _capitalised(m.group(1)) or m.group(1).isupper():
+                continue
+            low = m.group(1).casefold()
+            if low in listed or (listed is surnames() and not _everyday(m.group(1))):
                 spans.append(m.span(1))
     return spans
 
@@ -550,43 +543,38 @@ def _names(text: str) -> list[Span]:
 
 # -- what the bot itself knows, and the vocabulary guard -------------------------------
 @lru_cache(maxsize=1)
-def known_words() -> frozenset[str]:
-    """Words of the knowledge base itself (entries, glossary, contacts, lexicon): SEND terms, services,
-    Leeds places. They are never a parent's personal detail."""
+def _knowledge_words() -> tuple[str, ...]:
+    """Every word of the knowledge base (entries, glossary, contacts, lexicon), as written, read once."""
     from ..loader import data_root
 
     root = data_root()
-    found: set[str] = set()
+    found: list[str] = []
     for path in [*sorted((root / "knowledge").glob("*.yaml")), root / "intents" / "lexicon.yaml"]:
         try:
-            found.update(w.casefold() for w in _WORD.findall(path.read_text(encoding="utf-8")))
+            found += _WORD.findall(path.read_text(encoding="utf-8"))
         except OSError:
             continue
-    return frozenset(found)
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Words of the knowledge base itself: SEND terms, services, Leeds places. They are never a parent's
+    personal detail."""
+    return frozenset(w.casefold() for w in _knowledge_words())
 
 
 @lru_cache(maxsize=1)
 def known_capitalised() -> frozenset[str]:
     """Words the knowledge base writes with a capital ("Lighthouse", "Mindmate"): its own proper names.
     A first name it only uses in lower case ("rose" as a verb) is still a name when a parent capitalises it."""
-    from ..loader import data_root
-
-    root = data_root()
-    found: set[str] = set()
-    for path in [*sorted((root / "knowledge").glob("*.yaml")), root / "intents" / "lexicon.yaml"]:
-        try:
-            found.update(w.casefold() for w in _WORD.findall(path.read_text(encoding="utf-8")) if w[:1].isupper())
-        except OSError:
-            continue
-    return frozenset(found)
+    return frozenset(w.casefold() for w in _knowledge_words() if w[:1].isupper())
 
 
 @lru_cache(maxsize=1)
 def listed_names() -> frozenset[str]:
     """Words of the English word list that are people's names (bot/store/data/names.txt)."""
-    path = Path(__file__).resolve().parent / "data" / "names.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _data_words("names.txt")
 
 
 def _data_words(name: str) -> frozenset[str]:
@@ -898,9 +886,7 @@ def find(text: str) -> list[Found]:
         add(kind, span)
     for kind, span in _unknown_words(text):
         add(kind, span)
-    for span in _surnames(text, found):
-        add("name", span)
-    for span in _forenames(text, found):
+    for span in _next_to_names(text, found):
         add("name", span)
     return sorted(found, key=lambda f: (f.start, -f.end))
 
