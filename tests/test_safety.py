@@ -177,7 +177,7 @@ REPLY_ORDER = [
     ("violence", False, ["emergency"]),
     ("abuse", False, ["emergency", "duty_and_advice", "childline"]),
     ("abuse", True, ["emergency", "childline", "duty_and_advice"]),
-    ("domestic-violence", False, ["emergency", "domestic_abuse", "duty_and_advice"]),
+    ("domestic-violence", False, ["emergency", "duty_and_advice", "samaritans"]),
     ("parent-may-harm", False, ["emergency", "samaritans", "duty_and_advice"]),
     ("general", False, ["emergency", "nhs111", "samaritans", "childline", "duty_and_advice"]),
 ]
