@@ -77,6 +77,22 @@ def crisis_template_problems(env: jinja2.Environment, context: dict) -> list[Pro
     return found
 
 
+def crisis_rule_problems(bundle: Bundle) -> list[Problem]:
+    """Every crisis phrase or pattern that will not compile or could stall the bot, at its line."""
+    if bundle.crisis is None:
+        return []
+    rel = "intents/crisis.yaml"
+    try:
+        lines = (bundle.root / rel).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    found = []
+    for where, text, message in CrisisDetector.findings(bundle.crisis):
+        line = next((n for n, row in enumerate(lines, 1) if text in row and not row.lstrip().startswith("#")), 0)
+        found.append(Problem(rel, line, f"{where}: '{text}': {message}"))
+    return found
+
+
 def footer_template_problems(env: jinja2.Environment, context: dict) -> list[Problem]:
     """Render every footer and the unconfirmed-number line once: every answer carries them."""
     samples = [("footer.txt.j2", {"audience": audience, "number_given": given})
@@ -213,6 +229,7 @@ class Bot:
         problems = bundle.problems + render_problems + translation_problems + cross_check(bundle, pages)
         problems += footer_template_problems(env, kn.context(bundle))
         problems += crisis_template_problems(env, kn.context(bundle))
+        problems += crisis_rule_problems(bundle)
         _, model_problem = crisis_model()
         if model_problem:
             problems.append(Problem("bot/model/crisis.npz", 0, model_problem))

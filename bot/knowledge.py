@@ -26,12 +26,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "term"
 
 
+class _FileLoader(jinja2.FileSystemLoader):
+    """Templates from knowledge/templates/, refusing anything that is not an ordinary file: opening a
+    pipe named like a template would hang `check` and every reply."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+        for folder in self.searchpath:
+            path = Path(folder, *jinja2.loaders.split_template_path(template))
+            if path.exists() and not path.is_file():
+                raise jinja2.TemplateNotFound(f"{template} is not an ordinary file")
+        return super().get_source(environment, template)
+
+
 def environment(root: Path) -> jinja2.Environment:
     """Jinja2 for wording: strict, so an unknown {{ name }} is an error staff see, not a blank; and
     sandboxed, so whoever can edit a knowledge file cannot reach Python from a template (no
     attributes starting with "_", no changing objects, ranges capped), whatever they type."""
     return ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(root / TEMPLATE_DIR)),
+        loader=_FileLoader(str(root / TEMPLATE_DIR)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,

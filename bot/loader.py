@@ -89,12 +89,41 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     return line
 
 
+MAX_FILE_BYTES = 5_000_000  # the largest knowledge file today is ~0.2 MB; a bigger one is a mistake or an attack
+MAX_ITEMS = 200_000  # values in one file once every alias (*name) is expanded: far above any real file
+
+
+def _expanded_size(node: yaml.Node | None) -> int:
+    """How many values the file holds with every alias expanded, worked out once per distinct node, so a
+    'billion laughs' file (aliases of aliases) is measured in microseconds instead of being walked."""
+    sizes: dict[int, int] = {}
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key not in sizes:
+            sizes[key] = 0  # a node that contains itself counts once
+            if isinstance(n, yaml.MappingNode):
+                total = 1 + sum(size(k) + size(v) for k, v in n.value)
+            elif isinstance(n, yaml.SequenceNode):
+                total = 1 + sum(size(v) for v in n.value)
+            else:
+                total = 1
+            sizes[key] = min(total, MAX_ITEMS + 1)
+        return sizes[key]
+
+    return size(node) if node is not None else 0
+
+
 def _duplicate_keys(node: yaml.Node | None, rel: str) -> list[Problem]:
     """YAML quietly keeps the last of two equal keys; staff deserve to hear about it."""
     found: list[Problem] = []
     stack = [node] if node is not None else []
+    visited: set[int] = set()  # an alias points at a node already seen: check each mapping once
     while stack:
         current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in current.value:
@@ -144,6 +173,10 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any]:
 def read_yaml(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel | None, yaml.Node | None, list[Problem]]:
     """Parse one file safely and validate it; never raises for bad content."""
     try:
+        if not path.is_file():  # a pipe or a device would hang the read; a folder named *.yaml cannot be read
+            return None, None, [Problem(rel, 0, "is not an ordinary file (a folder, pipe or device?); remove it or replace it with a text file")]
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, None, [Problem(rel, 0, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it into smaller files")]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, None, [Problem(rel, 0, f"cannot read the file ({exc.__class__.__name__}); save it as UTF-8 text")]
@@ -154,6 +187,11 @@ def read_yaml(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel |
         line = mark.line + 1 if mark else 0
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, None, [Problem(rel, line, f"YAML syntax: {what}; check indentation, colons and quotes on this line or the one above")]
+    except RecursionError:
+        return None, None, [Problem(rel, 0, "is nested too deeply to read; write it flatter")]
+    if _expanded_size(node) > MAX_ITEMS:
+        return None, node, [Problem(rel, 0, f"expands to more than {MAX_ITEMS:,} values through anchors (&name) and aliases "
+                                             "(*name); write the values out instead of repeating aliases")]
     problems = _duplicate_keys(node, rel)
     if data is None:
         return None, node, problems + [Problem(rel, 1, "the file is empty")]

@@ -19,6 +19,7 @@ Before the rules run, the message is prepared so that the ways people really typ
 from __future__ import annotations
 
 import re
+import re._parser as _sre  # the standard library's own regex parser: the shape of a staff pattern, not a guess
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -169,6 +170,51 @@ def _deleet_token(m: re.Match[str]) -> str:
     return _deleet(token) if _LEETY.search(token) else token
 
 
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+
+
+def _nested_repeat(sub: _sre.SubPattern, inside: bool = False) -> bool:
+    """True when an unbounded repeat sits inside another ('(a+)+', '(?:\\w+\\s?)*'): the shape that
+    makes a regular expression take seconds, doubling with each letter, on a message that almost matches."""
+    for op, av in sub:
+        if op in _REPEATS:
+            unbounded = av[1] == _sre.MAXREPEAT
+            if (unbounded and inside) or _nested_repeat(av[2], inside or unbounded):
+                return True
+        elif op is _sre.SUBPATTERN and _nested_repeat(av[-1], inside):
+            return True
+        elif op is _sre.BRANCH and any(_nested_repeat(b, inside) for b in av[1]):
+            return True
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT) and _nested_repeat(av[1], inside):
+            return True
+    return False
+
+
+def slow_shape(pattern: str) -> str | None:
+    """Why a staff-written pattern could stall the bot, or None."""
+    try:
+        parsed = _sre.parse(pattern)
+    except re.error:
+        return None  # reported as not compiling
+    if _nested_repeat(parsed):
+        return ("a repeat inside a repeat (like '(a+)+') can take minutes on some messages; "
+                "write it as a phrase, or bound the outer repeat, e.g. {0,4}")
+    return None
+
+
+def _compiled(alternatives: list[str]) -> re.Pattern[str] | None:
+    """The alternatives that compile, joined; one broken pattern (which `sendbot check` reports with its
+    line) never stops the others from protecting anyone."""
+    good = []
+    for a in alternatives:
+        try:
+            re.compile(a)
+        except re.error:
+            continue
+        good.append(a)
+    return re.compile("|".join(f"(?:{a})" for a in good)) if good else None
+
+
 @dataclass(frozen=True)
 class CrisisDetector:
     """Compiled crisis rules; `check` returns the id of the rule that fired, or None."""
@@ -184,23 +230,37 @@ class CrisisDetector:
     def from_file(cls, crisis: CrisisFile) -> "CrisisDetector":
         compiler = Compiler(crisis.groups)
         rules = []
+        def compiled(texts: list[str], compile_one) -> list[str]:
+            out = []
+            for text in texts:
+                try:
+                    regex = compile_one(text)
+                except RuleError:
+                    continue  # reported by `sendbot check`, with its line
+                if compile_one == compiler.pattern and slow_shape(regex):
+                    continue  # refused by check: never run a pattern that could stall every chat
+                out.append(regex)
+            return out
+
         for rule in crisis.rules:
-            alternatives = []
-            for phrase in rule.phrases:
-                alternatives.append(compiler.phrase(phrase))
-            for pattern in rule.patterns:
-                alternatives.append(compiler.pattern(pattern))
-            if alternatives:
-                rules.append((rule.id, re.compile("|".join(f"(?:{a})" for a in alternatives))))
-        masks = tuple(re.compile(compiler.phrase(p)) for p in crisis.not_crisis)
+            joined = _compiled(compiled(rule.phrases, compiler.phrase) + compiled(rule.patterns, compiler.pattern))
+            if joined is not None:
+                rules.append((rule.id, joined))
+        masks = tuple(m for m in (_compiled([a]) for a in compiled(crisis.not_crisis, compiler.phrase)) if m is not None)
         typo = tuple(sorted({plain(w) for w in crisis.typo_tolerant if plain(w)}))
         topics = frozenset(" ".join(prepare(t).split()) for t in crisis.topics)
-        over = re.compile("|".join(f"(?:{compiler.phrase(p)})" for p in crisis.over)) if crisis.over else None
+        over = _compiled(compiled(crisis.over, compiler.phrase))
         return cls(tuple(rules), masks, typo, topics, over)
 
     @staticmethod
     def problems(crisis: CrisisFile) -> list[str]:
-        """Every phrase or pattern that will not compile, for `sendbot check` and the tests."""
+        """Every phrase or pattern that will not compile, for the tests; `sendbot check` uses `findings`."""
+        return [f"{where}: '{text}': {message}" for where, text, message in CrisisDetector.findings(crisis)]
+
+    @staticmethod
+    def findings(crisis: CrisisFile) -> list[tuple[str, str, str]]:
+        """(where, the phrase or pattern as staff wrote it, what is wrong) for every rule that will not compile
+        or could stall the bot."""
         compiler = Compiler(crisis.groups)
         found = []
         items = [(f"rule '{r.id}'", p, compiler.phrase) for r in crisis.rules for p in r.phrases]
@@ -209,13 +269,18 @@ class CrisisDetector:
         items += [("over", p, compiler.phrase) for p in crisis.over]
         for where, text, compile_one in items:
             try:
-                re.compile(compile_one(text))
+                regex = compile_one(text)
+                re.compile(regex)
             except (RuleError, re.error) as exc:
-                found.append(f"{where}: '{text}': {exc}")
+                found.append((where, text, str(exc)))
+                continue
+            slow = slow_shape(regex) if compile_one == compiler.pattern else None
+            if slow:
+                found.append((where, text, slow))
         for rule in crisis.rules:
             for pattern in rule.patterns:
                 if not _REGEX_SIGNS.search(_GROUP.sub("", pattern)):
-                    found.append(f"rule '{rule.id}': '{pattern}' is under 'patterns' but looks like a phrase; move it to 'phrases'")
+                    found.append((f"rule '{rule.id}'", pattern, "is under 'patterns' but looks like a phrase; move it to 'phrases'"))
         return found
 
     def _fix_typo(self, word: str) -> str:

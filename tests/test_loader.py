@@ -86,3 +86,96 @@ def test_yaml_is_loaded_safely(data_copy: Path) -> None:
 
 def test_shipped_files_have_no_errors(bot: Bot) -> None:
     assert [str(p) for p in bot.problems if p.level == "error"] == []
+
+
+# -- files that would hang, stall or flood the loader (hardening) -------------------------------------------
+
+def alias_bomb(levels: int = 9) -> str:
+    """'Billion laughs': each list holds nine aliases of the one before; 9**9 values when expanded."""
+    names = "abcdefghij"
+    rows = [f'{names[0]}: &{names[0]} ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"{y}: &{y} [" + ",".join([f"*{x}"] * 9) + "]" for x, y in zip(names, names[1 : levels + 1])]
+    return "\n".join(rows) + "\n"
+
+
+def bundle_errors(root: Path) -> list[str]:
+    return [str(p) for p in load(root).problems if p.level == "error"]
+
+
+@pytest.mark.parametrize("rel", ["intents/bomb.yaml", "knowledge/bomb.yaml"])
+def test_alias_bomb_is_refused_with_its_file(data_copy: Path, rel: str) -> None:
+    write(data_copy, rel, alias_bomb())
+    messages = bundle_errors(data_copy)
+    assert any(m.startswith(f"{rel}:") and "anchors (&name) and aliases" in m for m in messages), messages
+
+
+def test_a_few_aliases_are_still_fine(data_copy: Path) -> None:
+    text = GOOD_ENTRY.replace("    sources: [https://example.org/test]", "    sources: &src [https://example.org/test]")
+    text += "  - id: test-entry-two\n    title: Is this another test?\n    answer: Yes, another short test answer.\n"
+    text += "    sources: *src\n    last_reviewed: 2026-11-01\n"
+    write(data_copy, "knowledge/aliases.yaml", text)
+    assert not [m for m in bundle_errors(data_copy) if "aliases.yaml" in m]
+    assert "test-entry-two" in load(data_copy).entries
+
+
+def test_a_pipe_named_like_a_knowledge_file_is_refused_not_read(data_copy: Path) -> None:
+    import os
+
+    os.mkfifo(data_copy / "knowledge" / "pipe.yaml")  # reading it would wait for a writer for ever
+    messages = bundle_errors(data_copy)
+    assert any(m.startswith("knowledge/pipe.yaml:") and "not an ordinary file" in m for m in messages), messages
+
+
+def test_a_huge_file_is_refused(data_copy: Path) -> None:
+    from bot.loader import MAX_FILE_BYTES
+
+    write(data_copy, "knowledge/huge.yaml", "# " + "x" * MAX_FILE_BYTES + "\n")
+    assert any(m.startswith("knowledge/huge.yaml:") and "larger than" in m for m in bundle_errors(data_copy))
+
+
+def crisis_with(data_copy: Path, *patterns: str) -> None:
+    path = data_copy / "intents" / "crisis.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "    patterns:\n"
+    assert marker in text
+    added = "".join(f"      - '{p}'\n" for p in patterns)
+    path.write_text(text.replace(marker, marker + added, 1), encoding="utf-8")
+
+
+def test_broken_and_slow_crisis_patterns_are_reported_at_their_line_and_the_rest_still_protect(data_copy: Path) -> None:
+    crisis_with(data_copy, "(a+)+b", "(unclosed")
+    bot = Bot.load(data_copy, strict=False)  # no traceback
+    messages = [str(p) for p in bot.problems if p.level == "error"]
+    lines = (data_copy / "intents" / "crisis.yaml").read_text(encoding="utf-8").splitlines()
+    slow = next(m for m in messages if "'(a+)+b'" in m)
+    broken = next(m for m in messages if "'(unclosed'" in m)
+    assert "a repeat inside a repeat" in slow and "unterminated subpattern" in broken
+    for message, text in ((slow, "(a+)+b"), (broken, "(unclosed")):
+        line = int(message.split(":")[1])
+        assert text in lines[line - 1]
+    assert bot.handle("i want to kill myself").kind == "crisis"
+    from bot.core import DataError
+
+    with pytest.raises(DataError) as refused:
+        Bot.load(data_copy)  # `run` refuses to start on them
+    assert {p.path for p in refused.value.problems} == {"intents/crisis.yaml"}
+
+
+@pytest.mark.parametrize("pattern, slow", [
+    ("(a+)+b", True), ("(?:\\w+\\s?)*$", True), ("(x*)*", True), ("(?=.*(a+)+)", True),
+    ("\\bk+m+s+\\b", False), ("(?:\\s+\\S+){0,4}", False), ("^(?=.*\\b(?:vodka|gin)\\b)(?=.*\\btook\\b)", False),
+])
+def test_slow_shape_spots_a_repeat_inside_a_repeat(pattern: str, slow: bool) -> None:
+    from bot.safety import slow_shape
+
+    assert (slow_shape(pattern) is not None) == slow
+
+
+def test_a_pipe_in_place_of_a_template_is_reported_not_waited_on(data_copy: Path) -> None:
+    import os
+
+    template = data_copy / "knowledge" / "templates" / "crisis.txt.j2"
+    template.unlink()
+    os.mkfifo(template)
+    messages = problems_for(data_copy)
+    assert any("crisis.txt.j2" in m and "not an ordinary file" in m for m in messages), messages
