@@ -16,8 +16,8 @@ class Recorder(Protocol):
     def feedback(self, reply_intent: str | None, helpful: bool, question: str | None, user: str | int | None) -> None:
         """A 'Was this helpful?' press; a 'No' is kept like an unanswered question."""
 
-    def forget(self, user: str | int) -> int:
-        """Delete everything kept for one user; return how many rows went."""
+    def forget(self, user: str | int) -> int | None:
+        """Delete everything kept for one user; return how many rows went, or None if it is queued, not yet done."""
 
     def stats(self, days: int = 7) -> list[dict[str, Any]]:
         """Counts of answers, clarifies and fallbacks per day, newest first."""

@@ -77,11 +77,42 @@ def test_unwritable_location_never_raises(tmp_path: Path, bot: Any, caplog: pyte
     assert reply.text
     assert not store.flush(timeout=0.5)
     store.forget_timeout = 0.2
-    assert store.forget(42) == 0  # no confirmation possible; stays queued, never raises
+    assert store.forget(42) is None  # not done, and said so; stays queued, never raises
     assert store.stats() == []
     assert any(r.levelno >= logging.ERROR for r in caplog.records)
     no_text_in_logs(caplog)
     store.writer.close(timeout=0.1)
+
+
+def test_forgetme_while_locked_is_honest_and_survives_a_restart(tmp_path: Path, bot: Any) -> None:
+    """A /forgetme the database cannot carry out now is kept on disk and finished by the next start."""
+    from bot.store.forget_spool import ForgetSpool
+
+    path, spool_path = tmp_path / "s.db", tmp_path / "forget-pending"
+    store = Store(SQLiteBackend(path, busy_timeout_ms=50), Pseudonymiser(b"k"), spool=ForgetSpool(spool_path))
+    store.writer.start()
+    store.record(bot.handle("can i bring my dog to the meeting"), 42, "telegram")
+    store.record(bot.handle("can i bring my dog to the meeting"), 7, "telegram")
+    assert store.flush(timeout=15)
+    before = len(store.questions())
+    assert before == 2
+    with locked(path):
+        store.forget_timeout = 0.3
+        assert store.forget(42) is None  # the parent hears "will be deleted", not "nothing was kept"
+        assert spool_path.read_text().strip()  # on disk before the reply went out
+        store.writer.close(timeout=0.2)  # the bot stops while the lock is still held
+    if store._local.__dict__.get("conn") is not None:
+        store.backend.close(store._local.conn)
+    assert len(make_store(path).questions()) == 2  # not deleted yet
+
+    again = Store(SQLiteBackend(path, busy_timeout_ms=50), Pseudonymiser(b"k"), spool=ForgetSpool(spool_path))
+    again.writer.start()
+    assert again.resume_forgets() == 1
+    assert again.flush(timeout=15)
+    assert len(again.questions()) == 1  # user 42's row went; user 7's stayed
+    assert not spool_path.exists()
+    assert again.forget(42) == 0  # and now it says, truly, that nothing is kept
+    again.close()
 
 
 class FullDisk(SQLiteBackend):

@@ -42,8 +42,10 @@ def test_staff_reload_with_broken_knowledge_keeps_serving(tmp_path: Path) -> Non
         assert bot.stop() == 0
 
 
+@pytest.mark.parametrize("signals", [1, 2], ids=["sigterm", "double-sigterm"])
 @pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
-def test_sigterm_mid_burst_loses_nothing_and_answers_nothing_twice(tmp_path: Path, webhook: bool) -> None:
+def test_sigterm_mid_burst_loses_nothing_and_answers_nothing_twice(tmp_path: Path, webhook: bool, signals: int) -> None:
+    """A second SIGTERM 0.3 s into shutdown (a supervisor in a hurry) must not cut the shutdown short either."""
     data = build_data(tmp_path / "data")
     chats = [new_chat() for _ in range(30)]
     asked: list[tuple[int, int]] = []
@@ -56,7 +58,7 @@ def test_sigterm_mid_burst_loses_nothing_and_answers_nothing_twice(tmp_path: Pat
                 asked.append((chat, fake.send_text(chat, ANSWERED)["message"]["message_id"]))
         fake.wait(lambda: len(fake.sent) >= 10, 15, "the burst to be under way")
         began = time.monotonic()
-        code = first.stop()
+        code = first.stop(signals=signals)
         stopped_in = time.monotonic() - began
         answered_by_first = len(fake.sent)
         for chat in chats:  # more arrive while the bot is down
@@ -146,3 +148,23 @@ def test_broken_knowledge_fails_fast(tmp_path: Path) -> None:
         code, output = BotProcess(fake, data, tmp_path).run_to_exit()
         assert fake.calls == []
     assert code == 1 and "knowledge/therapy.yaml:3: 'title' is missing; add it" in output
+
+
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+def test_token_revoked_while_running_exits_non_zero_with_a_clear_line(tmp_path: Path, webhook: bool) -> None:
+    """A 401 mid-run used to end polling while the process idled on, answering nobody, unseen by any supervisor."""
+    data = build_data(tmp_path / "data")
+    parent = new_chat()
+    with FakeBotAPI(TOKEN) as fake:
+        bot = BotProcess(fake, data, tmp_path, webhook=webhook).start().wait_ready()
+        fake.send_text(parent, ANSWERED)
+        fake.wait_replies(parent, 1)
+        fake.token = OTHER_TOKEN  # from now on every call with the old token gets 401 Unauthorized
+        if webhook:
+            fake.send_text(parent, ANSWERED)  # the webhook bot meets the 401 when it replies
+        assert bot.proc is not None
+        code = bot.proc.wait(30)
+    output = bot.log()
+    assert code == 1, output[-2000:]
+    assert "Telegram stopped accepting TELEGRAM_BOT_TOKEN" in output and "token_rejected" in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output

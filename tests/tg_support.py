@@ -104,11 +104,16 @@ class BotProcess:
         if self.proc.poll() is not None:
             raise AssertionError(f"the bot exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
 
-    def stop(self, timeout: float = 20) -> int:
-        """SIGTERM, and wait for a clean exit (killed after the timeout, which fails the caller's check)."""
+    def stop(self, timeout: float = 20, signals: int = 1, gap: float = 0.3) -> int:
+        """SIGTERM (`signals` times, `gap` seconds apart, as an impatient supervisor does), and wait for a clean
+        exit (killed after the timeout, which fails the caller's check)."""
         assert self.proc is not None
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            for n in range(signals):
+                if n:
+                    time.sleep(gap)
+                if self.proc.poll() is None:
+                    self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..loader import REPO_ROOT
 from .backend import Backend
+from .forget_spool import ForgetSpool
 from .pseudonym import Pseudonymiser, load_secret
 from .recorder import Question, Store
 from .redact import warm_up
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DB = Path("data") / "sendbot.db"
 DEFAULT_RETENTION_DAYS = 90
+FORGET_SPOOL = "sendbot.forget-pending"  # beside the database and its secret: /forgetme requests not yet done
 
 
 def db_path() -> Path:
@@ -79,10 +81,12 @@ def open_store(close_at_exit: bool = True, warm: bool = False) -> Store:
     warm: a long-running bot loads the redaction model at once, beside the writer thread (so no write
     waits for it), and the first unanswered question is not the one that waits for it."""
     backend = make_backend()
-    store = Store(backend, Pseudonymiser(_secret(backend)), retention_days())
+    spool = ForgetSpool(db_path().parent / FORGET_SPOOL)
+    store = Store(backend, Pseudonymiser(_secret(backend)), retention_days(), spool=spool)
     if warm:
         store.warm_up(warm_up)
     store.writer.start()  # the daily purge runs even on a quiet day
+    store.resume_forgets()
     if close_at_exit:
         atexit.register(store.close)
     return store

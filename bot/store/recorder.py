@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 
 from ..reply import Reply
 from .backend import Backend
+from .forget_spool import ForgetSpool
 from .migrations import migrate
 from .pseudonym import Pseudonymiser
 from .redact import redact, warm_up
@@ -141,8 +142,11 @@ class Store:
     """Implements `events.Recorder`; every write goes through the background writer and never raises."""
 
     def __init__(self, backend: Backend, pseudonyms: Pseudonymiser, retention_days: int = 90,
-                 clock: Callable[[], dt.datetime] = utcnow, language: Callable[[str], str] = detect_language):
+                 clock: Callable[[], dt.datetime] = utcnow, language: Callable[[str], str] = detect_language,
+                 spool: ForgetSpool | None = None):
+        """`spool`: where /forgetme requests wait on disk until done (None: in memory only, for tests and tools)."""
         self.backend = backend
+        self.spool = spool
         self.pseudonyms = pseudonyms
         self.retention_days = retention_days
         self.clock = clock
@@ -182,25 +186,41 @@ class Store:
         except Exception as exc:  # noqa: BLE001
             log.error("could not queue feedback: %s", type(exc).__name__)
 
-    def forget(self, user: str | int) -> int:
-        """Delete every row of this user's key, after anything of theirs still queued; returns rows deleted.
+    def forget(self, user: str | int) -> int | None:
+        """Delete every row of this user's key, after anything of theirs still queued; returns rows deleted,
+        or None when the deletion is not done yet (the database is locked or down).
 
-        Blocks for up to 10 seconds: channels call it off the event loop (asyncio.to_thread). If the
-        database is down, the deletion stays queued and is retried, and 0 is returned.
-        """
+        Blocks for up to 10 seconds: channels call it off the event loop (asyncio.to_thread). A deletion
+        that cannot finish now stays queued and retried, and waits in the spool on disk, so a restart
+        carries it out too (`resume_forgets`)."""
         key = self.pseudonyms.key(user)
         if key is None:
             return 0
-
-        def job(backend: Backend, conn: Any) -> int:
-            """Delete the key's rows (runs in the writer thread, after earlier jobs)."""
-            return int(backend.execute(conn, "DELETE FROM questions WHERE user_key = ?", (key,)).rowcount or 0)
-
+        if self.spool is not None:
+            self.spool.add(key)
         try:
-            return int(self.writer.submit(job).result(self.forget_timeout))
+            return int(self.writer.submit(self._forget_job(key)).result(self.forget_timeout))
         except Exception as exc:  # noqa: BLE001
             log.error("forget did not finish yet (%s); it stays queued", type(exc).__name__)
-            return 0
+            return None
+
+    def _forget_job(self, key: str) -> Callable[[Backend, Any], int]:
+        def job(backend: Backend, conn: Any) -> int:
+            """Delete the key's rows (runs in the writer thread, after earlier jobs), then strike it off the spool."""
+            deleted = int(backend.execute(conn, "DELETE FROM questions WHERE user_key = ?", (key,)).rowcount or 0)
+            if self.spool is not None:
+                self.spool.done(key)
+            return deleted
+        return job
+
+    def resume_forgets(self) -> int:
+        """Queue again every /forgetme that a stop or crash left undone; returns how many."""
+        keys = self.spool.pending() if self.spool is not None else []
+        for key in keys:
+            self.writer.submit(self._forget_job(key))
+        if keys:
+            log.warning("finishing %d /forgetme request(s) left from before the restart", len(keys))
+        return len(keys)
 
     # -- the Telegram inbox (bot/tg/inbox.py) -------------------------------------
     def inbox_add(self, update_id: int, chat_id: int | None, body: str) -> Future[bool]:

@@ -18,6 +18,7 @@ from .flood import FloodGuard
 from .inbox import DurableQueue, inbox_of
 from .logs import event
 from .ratelimit import RetryingRateLimiter
+from .rejected import REJECTED, STOP, WatchedRequest
 from .runtime import KEY, Runtime
 from .settings import Settings
 from .state import Live, Loaded
@@ -90,14 +91,24 @@ def build_application(settings: Settings, loaded: Loaded, recorder: Recorder | N
     inbox = inbox_of(recorder)
     queue = DurableQueue()
     queue.inbox = inbox
+    rejected: dict[str, Any] = {}
+
+    def on_rejected(status: int, method: str) -> None:
+        if not rejected and app.running:  # before start, PTB's own start-up check reports a bad token
+            rejected.update(status=status, method=method)
+            event("token_rejected", logging.CRITICAL, status=status, method=method)
+            stop = app.bot_data.get(STOP)  # the webhook server's own stop (bot/tg/webhook.py); else PTB's polling
+            stop() if stop else app.stop_running()
+
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .update_queue(queue)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT, on_done=inbox.inbox_done if inbox else None))
-        .connect_timeout(5).read_timeout(15).write_timeout(15).pool_timeout(10)
-        .get_updates_connect_timeout(5).get_updates_pool_timeout(10)
+        .request(WatchedRequest(on_rejected, connection_pool_size=MAX_CONCURRENT + 8, connect_timeout=5,
+                                read_timeout=15, write_timeout=15, pool_timeout=10))
+        .get_updates_request(WatchedRequest(on_rejected, connection_pool_size=1, connect_timeout=5, pool_timeout=10))
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -109,6 +120,7 @@ def build_application(settings: Settings, loaded: Loaded, recorder: Recorder | N
     if not updater:
         builder = builder.updater(None)
     app = builder.build()
+    app.bot_data[REJECTED] = rejected
     app.bot_data[KEY] = Runtime(settings=settings, live=Live(loaded), recorder=recorder or NullRecorder(),
                                 flood=FloodGuard(settings.flood_limit, settings.flood_window))
     register(app, settings)

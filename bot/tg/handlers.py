@@ -15,7 +15,7 @@ from .flood import NOTICE, OK
 from .keyboards import private_chat_keyboard, topic_keyboard, topics_keyboard
 from .logs import event
 from .replies import deliver
-from .runtime import runtime
+from .runtime import FORGET_FAILED, runtime
 from .send import send_html
 from .updates import chat_of
 
@@ -169,7 +169,8 @@ async def cmd_forgetme(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     deleted = await rt.forget(user)
     rt.recent.forget_chat(update.effective_chat.id)
-    await _send_template(update, context, "forgetme", deleted=deleted)
+    await _send_template(update, context, "forgetme", deleted=None if deleted == FORGET_FAILED else deleted,
+                         failed=deleted == FORGET_FAILED)
 
 
 async def cmd_glossary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -28,6 +28,9 @@ HEAVY_WORD = 40
 REPLY_BUDGET = 10.0  # seconds a message may take to read before the parent is asked to send it shorter
 
 
+FORGET_FAILED = -1  # Runtime.forget: the recorder refused the deletion outright
+
+
 @dataclass
 class Runtime:
     """Shared state; the recorder is wrapped so a failing store never breaks a reply."""
@@ -80,13 +83,16 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001
             event("recorder_failed", logging.ERROR, call="feedback", error=type(exc).__name__)
 
-    async def forget(self, user: int) -> int:
-        """Recorder.forget may wait for the database, so it runs off the event loop."""
+    async def forget(self, user: int) -> int | None:
+        """Recorder.forget may wait for the database, so it runs off the event loop. None: queued, not done
+        yet (the parent is told their questions will be deleted); FORGET_FAILED: not even queued (they are
+        asked to send /forgetme again). Never "nothing was kept" unless the store said so."""
         try:
-            return int(await asyncio.to_thread(self.recorder.forget, user) or 0)
+            deleted = await asyncio.to_thread(self.recorder.forget, user)
         except Exception as exc:  # noqa: BLE001
             event("recorder_failed", logging.ERROR, call="forget", error=type(exc).__name__)
-            return 0
+            return FORGET_FAILED
+        return None if deleted is None else int(deleted)
 
     async def stats(self, days: int) -> list[dict[str, Any]]:
         try:

@@ -23,7 +23,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "contact": {},
     "glossary": {"query": "EHC", "suggestion": "EHCP", "terms": ["EHCP"]},
     "privacy": {"retention_days": 90},
-    "forgetme": {"deleted": 2},
+    "forgetme": {"deleted": 2, "failed": False},
     "non_text": {},
     "group_hint": {"bot_username": "example_bot"},
     "flood": {"window_seconds": 10},

@@ -23,6 +23,7 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from .logs import event
+from .rejected import STOP
 from .settings import Webhook
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -130,8 +131,15 @@ async def serve(app: Application, hook: Webhook, allowed_updates: list[str], ret
     """Initialise, listen, set the webhook, serve until SIGTERM/SIGINT, then drain and stop cleanly."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    def first_stop() -> None:  # any later SIGTERM is logged and ignored: the drain below must finish
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda s=sig: event("stop_signal_ignored", logging.WARNING,
+                                                              signal=signal.Signals(s).name, why="already stopping"))
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, first_stop)
+    app.bot_data[STOP] = stop.set  # a rejected token stops the server too (bot/tg/rejected.py)
     await _with_retries("initialize", app.initialize, retries)
     try:
         if app.post_init:
