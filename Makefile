@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test check eval bench bench-speed bench-clinc150 bench-scale bench-telegram clean
+.PHONY: run test check eval bench bench-speed bench-clinc150 bench-scale bench-telegram bench-reload clean
 
 $(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-scale: $(STAMP)  # synthetic knowledge bases at 1x, 10x, 100x
 	$(BIN)/python benchmarks/scale.py
 
 # 1,000 messages from 100 chats through the real bot and a fake Bot API server on 127.0.0.1.
+bench-reload: $(STAMP)  # RSS across 50 staff /reloads, unchanged files and after an edit each time
+	$(BIN)/python benchmarks/reload_memory.py
+	$(BIN)/python benchmarks/reload_memory.py --edit
+
 bench-telegram: $(STAMP)
 	$(BIN)/python benchmarks/telegram_load.py
 	$(BIN)/python benchmarks/telegram_load.py --webhook --scenarios paced

@@ -186,12 +186,15 @@ class LexiconFile(Strict):
 class Thresholds(Strict):
     """intents/thresholds.yaml: every decision threshold of the matcher, in one place.
 
+    The defaults here are the shipped file's values (tests/test_loader.py checks they agree), so a
+    benchmark or tool that builds Thresholds() decides as the bot does.
+
     Scores are probabilities (0 to 1) that an intent is what the parent meant, from the learned
     blend in intents/calibration.yaml; `sendbot calibrate` prints the values it would choose.
     """
 
-    answer: float = Field(0.6, ge=0, le=1, description="Lowest confidence answered outright.")
-    margin: float = Field(0.2, ge=0, le=1, description="How far ahead of the next intent the best must be to answer without asking.")
+    answer: float = Field(0.5, ge=0, le=1, description="Lowest confidence answered outright.")
+    margin: float = Field(0.4, ge=0, le=1, description="How far ahead of the next intent the best must be to answer without asking.")
     clarify: float = Field(0.2, ge=0, le=1, description="Lowest confidence in the best intent worth a 'Did you mean...?'.")
     option: float = Field(0.08, ge=0, le=1, description="Lowest confidence of any other option offered beside the best.")
     max_options: int = Field(3, ge=2, le=5)

@@ -179,3 +179,11 @@ def test_a_pipe_in_place_of_a_template_is_reported_not_waited_on(data_copy: Path
     os.mkfifo(template)
     messages = problems_for(data_copy)
     assert any("crisis.txt.j2" in m and "not an ordinary file" in m for m in messages), messages
+
+
+def test_threshold_defaults_are_the_shipped_thresholds() -> None:
+    """One source of truth: code that builds Thresholds() (benchmarks, tools) decides as the running bot."""
+    from bot.schema import Thresholds
+
+    shipped = load(Path(__file__).resolve().parent.parent).thresholds
+    assert shipped == Thresholds()
