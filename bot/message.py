@@ -23,6 +23,7 @@ class Message:
     known: float = 1.0  # share of its topic words the bot recognises
     sentences: list[str] = field(default_factory=list)  # when it has two or more worth scoring alone
     safety_line: str = ""  # set by the crisis stage when someone may be at risk: goes above any reply
+    language: str = "und"  # decided once, by the language stage ("en" or another code); "und" before it runs
     _embed: Callable[["Message"], np.ndarray] | None = field(default=None, repr=False)
     _vectors: np.ndarray | None = field(default=None, repr=False)
 

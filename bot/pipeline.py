@@ -55,7 +55,7 @@ def other_language(bot: "Bot") -> Stage:
     The crisis stage reads English only, so a message it cannot read always carries the 999 line: the
     bot cannot tell whether someone is in danger."""
     def stage(message: Message) -> Reply | None:
-        code = language.detect(message.text, known=message.known)
+        code = message.language = language.detect(message.text, known=message.known)
         if code == "en":
             return None
         if not message.safety_line:
@@ -107,5 +107,5 @@ def run(stages: Sequence[Stage], message: Message) -> Reply:
         if reply is not None:
             if message.safety_line and reply.safety is None:
                 reply = replace(reply, safety=POSSIBLE, safety_line=message.safety_line)
-            return reply
+            return replace(reply, message_language=message.language)
     raise AssertionError("the last stage always replies")

@@ -66,7 +66,8 @@ class Reply:
     options: tuple[Option, ...] = ()
     related: tuple[tuple[str, str], ...] = ()  # (intent id, title)
     candidates: tuple[tuple[str, float], ...] = ()  # top intents with scores, for the unanswered log
-    language: str = "en"
+    language: str = "en"  # the reply's language (an entry's translation, or the other-language fallback)
+    message_language: str = "und"  # the message's, as the pipeline's language stage decided it; what the store keeps
     extra: dict[str, Any] = field(default_factory=dict)
     safety: str | None = None  # "urgent" (this is the crisis reply), "possible" (safety_line comes first) or None
     safety_line: str = ""  # shown above the body when someone may be at risk

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -11,30 +9,25 @@ import pytest
 from bot.reply import Reply
 from bot.store import make_backend, open_store, privacy_notice
 from bot.store.postgres_backend import PostgresBackend
-from bot.store.recorder import detect_language
 from bot.store.sqlite_backend import SQLiteBackend
 
 
-def test_language_is_und_without_a_detector(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "bot.language", None)  # as if bot/language.py did not exist
-    assert detect_language("Gdzie mogę znaleźć pomoc") == "und"
-
-
-def test_language_comes_from_bot_language_when_present(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = types.ModuleType("bot.language")
-    fake.detect = lambda text: "pl" if "mogę" in text else "en"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.language", fake)
-    assert detect_language("Gdzie mogę znaleźć pomoc") == "pl"
-    fake.detect = lambda text: 1 / 0  # type: ignore[attr-defined]
-    assert detect_language("anything") == "und"  # a broken detector never loses the row
+def test_the_language_kept_is_the_one_the_pipeline_decided(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, bot) -> None:
+    """Detected once, in the language stage, and carried on the reply: the store never guesses again."""
     monkeypatch.setenv("SENDBOT_DB", str(tmp_path / "s.db"))
     monkeypatch.setenv("SENDBOT_SECRET", "s")
-    fake.detect = lambda text: "pl"  # type: ignore[attr-defined]
     store = open_store(close_at_exit=False)
-    store.record(Reply("Gdzie mogę znaleźć pomoc", "fallback", "?"), 1, "telegram")
+    polish = bot.handle("Gdzie mogę znaleźć pomoc dla mojego syna")
+    assert polish.message_language == "pl" and polish.kind == "fallback"
+    english = bot.handle("can i bring my dog to the meeting")
+    assert english.message_language == "en"
+    store.record(polish, 1, "telegram")
+    store.record(english, 1, "telegram")
+    store.record(Reply("built by hand, not by the pipeline", "fallback", "?"), 1, "telegram")
     assert store.flush()
-    assert store.questions()[0].language == "pl"
+    kept = {q.text.split()[0]: q.language for q in store.questions()}
     store.close()
+    assert sorted(kept.values()) == ["en", "pl", "und"], kept
 
 
 def test_privacy_notice_says_what_and_how_long() -> None:
@@ -114,10 +107,10 @@ def test_a_message_with_a_safety_line_is_counted_not_kept(tmp_path, monkeypatch:
 
     store = open_store(close_at_exit=False)
     store.record(Reply("my son is in a bad way, what is a SILC", "fallback", "x", safety="possible"), 1, "cli")
-    store.record(Reply("what is a widget", "fallback", "x"), 1, "cli")
+    store.record(Reply("what is a widget", "fallback", "x", message_language="en"), 1, "cli")
     # another language: the 999 line goes on unread, so it is no sign of danger and the question is kept
     store.record(Reply("Gdzie mogę znaleźć pomoc", "fallback", "x", language="pl", safety="possible",
-                       extra={"reason": "language"}), 1, "cli")
+                       extra={"reason": "language"}, message_language="pl"), 1, "cli")
     assert store.flush()
     assert sorted(q.language for q in store.questions()) == ["en", "pl"]
     assert store.close()

@@ -9,7 +9,6 @@ Kept, and nothing more:
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import logging
 import threading
@@ -50,22 +49,6 @@ def stamp(moment: dt.datetime) -> str:
 def parse_stamp(text: str) -> dt.datetime:
     """Read back a stored timestamp."""
     return dt.datetime.strptime(text, STAMP).replace(tzinfo=dt.timezone.utc)
-
-
-def detect_language(text: str) -> str:
-    """The message's language code via bot/language.py when present, else 'und' (undetermined)."""
-    try:
-        module = importlib.import_module("bot.language")
-    except ImportError:
-        return "und"
-    detect = getattr(module, "detect", None)
-    if detect is None:
-        return "und"
-    try:
-        code = detect(text)
-    except Exception:  # noqa: BLE001 - language is a nicety; never lose the row over it
-        return "und"
-    return str(code)[:16] if code else "und"
 
 
 @dataclass(frozen=True)
@@ -116,19 +99,20 @@ def safely_redacted(question: str) -> str:
 
 
 class QuestionJob:
-    """One question to store: redacted and language-tagged by the writer thread before it takes the write lock."""
+    """One question to store, redacted by the writer thread before it takes the write lock; its language is
+    the one the pipeline decided (Reply.message_language), never detected a second time."""
 
     def __init__(self, when: str, kind: str, question: str, candidates: str, key: str | None, channel: str,
-                 language: Callable[[str], str]):
+                 language: str):
         self.row: tuple[Any, ...] | None = None
         self._raw: tuple[Any, ...] | None = (when, kind, question, candidates, key, channel, language)
 
     def prepare(self) -> None:
-        """Redact and detect the language once; afterwards only the redacted text is held."""
+        """Redact once; afterwards only the redacted text is held."""
         if self._raw is None:
             return
         when, kind, question, candidates, key, channel, language = self._raw
-        self.row = (when, kind, safely_redacted(question), candidates, language(question), key, channel)
+        self.row = (when, kind, safely_redacted(question), candidates, (language or "und")[:16], key, channel)
         self._raw = None
 
     def __call__(self, backend: Backend, conn: Any) -> None:
@@ -142,15 +126,13 @@ class Store:
     """Implements `events.Recorder`; every write goes through the background writer and never raises."""
 
     def __init__(self, backend: Backend, pseudonyms: Pseudonymiser, retention_days: int = 90,
-                 clock: Callable[[], dt.datetime] = utcnow, language: Callable[[str], str] = detect_language,
-                 spool: ForgetSpool | None = None):
+                 clock: Callable[[], dt.datetime] = utcnow, spool: ForgetSpool | None = None):
         """`spool`: where /forgetme requests wait on disk until done (None: in memory only, for tests and tools)."""
         self.backend = backend
         self.spool = spool
         self.pseudonyms = pseudonyms
         self.retention_days = retention_days
         self.clock = clock
-        self.language = language
         self.writer = Writer(backend, periodic=self._purge_job)
         self.forget_timeout = FORGET_TIMEOUT
         self._local = threading.local()
@@ -169,7 +151,8 @@ class Store:
             # (Every message in another language carries the 999 line unread; it is kept, redacted, as before.)
             read_as_danger = reply.safety is not None and reply.extra.get("reason") != "language"
             if kind in KEPT_KINDS and not read_as_danger and any(ch.isalnum() for ch in reply.question):
-                jobs.append(self._question_job(now, kind, reply.question, reply.candidates, user, channel))
+                jobs.append(self._question_job(now, kind, reply.question, reply.candidates, user, channel,
+                                               reply.message_language))
             for job in jobs:
                 self.writer.submit(job)
         except Exception as exc:  # noqa: BLE001 - a channel must never see the store fail
@@ -182,7 +165,8 @@ class Store:
             return
         try:
             candidates = ((reply_intent, None),) if reply_intent else ()
-            self.writer.submit(self._question_job(self.clock(), UNHELPFUL, question or "", candidates, user, channel))
+            # a "No" is pressed under an answer, and only a message read as English is answered
+            self.writer.submit(self._question_job(self.clock(), UNHELPFUL, question or "", candidates, user, channel, "en"))
         except Exception as exc:  # noqa: BLE001
             log.error("could not queue feedback: %s", type(exc).__name__)
 
@@ -285,10 +269,10 @@ class Store:
         return job
 
     def _question_job(self, now: dt.datetime, kind: str, question: str, candidates: Sequence[tuple[str, float | None]],
-                      user: str | int | None, channel: str) -> "QuestionJob":
+                      user: str | int | None, channel: str, language: str) -> "QuestionJob":
         """A job storing one redacted question; the chat id is turned into its key here."""
         top = [[intent, None if score is None else round(float(score), 4)] for intent, score in list(candidates)[:TOP_CANDIDATES]]
-        return QuestionJob(stamp(now), kind, question, json.dumps(top), self.pseudonyms.key(user), channel, self.language)
+        return QuestionJob(stamp(now), kind, question, json.dumps(top), self.pseudonyms.key(user), channel, language)
 
     def _purge_job(self, backend: Backend, conn: Any) -> int:
         """Delete rows and counters older than the retention period; returns how many."""
